@@ -1,0 +1,172 @@
+"""Why an actor prefers what it prefers: its payoff broken into cited terms."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .actors import ARENAS, arenas_of, check_actor
+from .errors import UserError
+from .mechanisms import Acts
+from .parameters import Params
+from .payoffs import terms_of
+from .state import VARIABLES, State
+
+# The status quo of early 2025: Russia rewards and resists a wedge, PRK sustains
+# its deployment and refuses talks, the US holds, Seoul deters, Beijing shields.
+STATUS_QUO = {"RUS": "reward/block", "PRK": "sustain/refuse", "UKR": "defend", "USA": "hold",
+              "KOR": "deter", "CHN": "shield"}
+
+
+@dataclass
+class Explanation:
+    """``table``: one row per term (value, weight, claims); ``by_action``: the terms under each own action."""
+
+    actor: str
+    table: object
+    by_action: object
+    profile: dict
+    figure: object = None
+
+    @property
+    def total(self) -> float:
+        return float(self.table["value"].sum())
+
+    def __iter__(self):  # ``table, fig = explain(...)``
+        yield self.table
+        yield self.figure
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self.actor} at {self.profile}: total {self.total:.3f}>\n{self.table.to_string()}"
+
+    def _repr_html_(self) -> str:
+        return (f"<p><b>{self.actor}</b> at {self.profile}: total payoff {self.total:.3f}</p>"
+                + self.table.to_html(float_format="%.3f"))
+
+
+def _split_profile(actions: dict | None) -> dict[str, dict[str, int]]:
+    """Map {actor: "war_action/talks_action"} to {arena: {actor: index}}, filling the status quo."""
+    merged = dict(STATUS_QUO)
+    for code, label in (actions or {}).items():
+        code = check_actor(code)
+        parts = str(label).split("/")
+        base = merged[code].split("/")
+        arenas = arenas_of(code)
+        if len(parts) == 1 and len(arenas) > 1:
+            # a single action names its arena: keep the other arena's status quo
+            for i, arena in enumerate(arenas):
+                if parts[0] in arena.actions_of(code):
+                    base[i] = parts[0]
+            parts = base
+        merged[code] = "/".join(parts)
+    out: dict[str, dict[str, int]] = {a.name: {} for a in ARENAS}
+    for code, label in merged.items():
+        parts = label.split("/")
+        arenas = arenas_of(code)
+        if len(parts) != len(arenas):
+            raise UserError(f"{code} takes {len(arenas)} action(s) ({'/'.join(a.name for a in arenas)}), got {label!r}",
+                            key=f"actions.{code}")
+        for part, arena in zip(parts, arenas):
+            allowed = arena.actions_of(code)
+            if part not in allowed:
+                raise UserError(f"unknown {arena.name} action {part!r} for {code}; allowed: {', '.join(allowed)}",
+                                key=f"actions.{code}")
+            out[arena.name][code] = allowed.index(part)
+    return out
+
+
+def _state(state, params: Params) -> State:
+    base = State.initial(params, 1)
+    if state is None:
+        return base
+    values = state.as_dict() if isinstance(state, State) else dict(state)
+    unknown = [k for k in values if k not in VARIABLES]
+    if unknown:
+        raise UserError(f"unknown state variable {unknown[0]!r}; allowed: {', '.join(VARIABLES)}", key="state")
+    return base.replace(**{k: np.atleast_1d(np.asarray(v, dtype=float))[:1] for k, v in values.items()})
+
+
+def _values(actor, s, profile, p):
+    acts = {name: Acts(next(a for a in ARENAS if a.name == name), {c: np.array([i]) for c, i in idx.items()})
+            for name, idx in profile.items()}
+    return {t.name: float(np.ravel(t.value(s, acts[t.arena], p))[0]) for t in terms_of(actor)}
+
+
+def explain(actor: str, state=None, actions: dict | None = None, *, params=None, overrides=None, figure: bool = True):
+    """An actor's payoff at a state and action profile, term by term.
+
+    Parameters
+    ----------
+    actor : str
+        ISO alpha-3 code (USA, RUS, PRK, KOR, CHN, UKR).
+    state : State or dict, optional
+        State variables (scalars); missing ones take their January 2025 values.
+    actions : dict, optional
+        ``{actor: action}``; Russia and PRK take ``"war/talks"`` (e.g. ``"sustain/refuse"``)
+        or one of the two. Missing actors take the early-2025 status quo.
+    params, overrides : optional
+        A ``Params`` object, or parameter overrides by name.
+
+    Returns
+    -------
+    Explanation
+        ``.table`` (term, arena, value, weight parameter and value, claims, meaning),
+        ``.by_action`` (each term's value under each of the actor's own actions,
+        others' actions fixed) and ``.figure`` (a waterfall chart).
+    """
+    import pandas as pd
+
+    code = check_actor(actor)
+    p = params if params is not None else Params.build(overrides)
+    s = _state(state, p)
+    profile = _split_profile(actions)
+    values = _values(code, s, profile, p)
+    rows = [dict(term=t.name, arena=t.arena, value=values[t.name], weight=t.weight,
+                 weight_value=float(np.ravel(getattr(p, t.weight))[0]), claims=", ".join(t.claims),
+                 meaning=t.meaning) for t in terms_of(code)]
+    table = pd.DataFrame(rows)
+
+    # The same terms under each of the actor's own alternatives.
+    columns = {}
+    for arena in arenas_of(code):
+        for i, action in enumerate(arena.actions_of(code)):
+            alt = {k: dict(v) for k, v in profile.items()}
+            alt[arena.name][code] = i
+            vals = _values(code, s, alt, p)
+            columns[f"{arena.name}:{action}"] = [vals[t.name] if t.arena == arena.name else np.nan
+                                                 for t in terms_of(code)]
+    by_action = pd.DataFrame(columns, index=table["term"])
+    shown = {c: _label(profile, c) for c in STATUS_QUO}
+    fig = None
+    if figure:
+        from .figures import explain_chart
+        fig = explain_chart(table, title=f"{code}: payoff by term at {shown[code]}")
+    return Explanation(code, table, by_action, shown, fig)
+
+
+def _label(profile, code) -> str:
+    return "/".join(a.actions_of(code)[profile[a.name][code]] for a in arenas_of(code))
+
+
+def scenario_context(scenario, month: int, replicates: int = 200, seed: int = 0, overrides=None):
+    """The mean state, parameters and modal actions of a scenario at ``month``.
+
+    Runs the scenario to ``month``; the state is the replicates' mean at the start
+    of that month, the parameters include every event up to it, and the actions
+    are each actor's most common choice in it.
+    """
+    from .model import AllianceModel
+
+    model = AllianceModel(scenario, replicates=replicates, seed=seed, overrides=overrides)
+    if not 1 <= month <= model.horizon:
+        raise UserError(f"month {month} outside the scenario; allowed: 1 to {model.horizon}", key="month")
+    before = State.initial(model.params, model.n) if month == 1 else None
+    for _ in range(month):
+        if model.month == month - 1 and before is None:
+            before = model.state
+        model.step()
+    df = model.trajectories()
+    at = df[df["step"] == month]
+    actions = {code: str(at[f"action_{code}"].mode().iloc[0]) for code in STATUS_QUO}
+    state = {k: float(np.mean(v)) for k, v in before.as_dict().items()}
+    return state, model.params, actions
