@@ -54,9 +54,12 @@ def _split_profile(actions: dict | None) -> dict[str, dict[str, int]]:
         arenas = arenas_of(code)
         if len(parts) == 1 and len(arenas) > 1:
             # a single action names its arena: keep the other arena's status quo
-            for i, arena in enumerate(arenas):
-                if parts[0] in arena.actions_of(code):
-                    base[i] = parts[0]
+            hits = [i for i, arena in enumerate(arenas) if parts[0] in arena.actions_of(code)]
+            if not hits:
+                allowed = "; ".join(f"{a.name}: {', '.join(a.actions_of(code))}" for a in arenas)
+                raise UserError(f"unknown action {parts[0]!r} for {code}; allowed: {allowed} "
+                                f"(or 'war/talks' together)", key=f"actions.{code}")
+            base[hits[0]] = parts[0]
             parts = base
         merged[code] = "/".join(parts)
     out: dict[str, dict[str, int]] = {a.name: {} for a in ARENAS}

@@ -1,0 +1,44 @@
+"""explain(): an actor's payoff by term, with the claims behind each."""
+import numpy as np
+import pytest
+
+import alliance_sim as a
+from alliance_sim.explain import scenario_context
+
+
+def test_terms_sum_to_the_total_and_cite_claims():
+    e = a.explain("PRK", actions={"PRK": "sustain/engage", "USA": "offer"})
+    assert {"term", "arena", "value", "claims", "weight"} <= set(e.table.columns)
+    assert e.total == pytest.approx(e.table["value"].sum())
+    assert e.table["claims"].str.len().min() > 0
+    table, fig = e
+    assert fig is not None and fig.axes
+
+
+def test_by_action_shows_each_own_alternative():
+    e = a.explain("RUS", figure=False)
+    assert set(e.by_action.columns) == {"war:reward", "war:restrain", "talks:mediate", "talks:block"}
+
+
+def test_state_overrides_change_the_breakdown():
+    calm = a.explain("RUS", state={"personnel_shortage": 0.1}, figure=False)
+    short = a.explain("RUS", state={"personnel_shortage": 0.9}, figure=False)
+    v = lambda e: float(e.table.set_index("term").loc["manpower", "value"])  # noqa: E731
+    assert v(short) > v(calm)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(actor="JPN"), "unknown actor 'JPN'; allowed: USA, RUS, PRK, KOR, CHN, UKR"),
+    (dict(actor="PRK", actions={"PRK": "invade"}), "allowed: war: expand, sustain, draw_down"),
+    (dict(actor="PRK", state={"moon_phase": 1}), "unknown state variable 'moon_phase'"),
+])
+def test_bad_input_is_a_clear_error(bad, match):
+    with pytest.raises(a.UserError, match=match):
+        a.explain(figure=False, **bad)
+
+
+def test_scenario_context_takes_state_and_modal_actions_from_a_run():
+    state, params, actions = scenario_context("ukraine_ceasefire", month=12, replicates=30)
+    assert state["ceasefire"] == 1.0
+    assert set(actions) == {"USA", "RUS", "PRK", "KOR", "CHN", "UKR"}
+    assert np.isfinite(list(state.values())).all()
