@@ -217,7 +217,7 @@ def test_an_engagement_government_values_shuttle_diplomacy_more(p, data, k1, k2)
 def test_shuttle_diplomacy_costs_prk_what_russian_mediation_does_not(p, data):
     """mediation.kor_cost: using Seoul's channel means treating the South as a partner again."""
     s = data.draw(states(p))
-    prof = with_action(data.draw(profiles()), "talks", "PRK", "engage")
+    prof = with_action(with_action(data.draw(profiles()), "talks", "PRK", "engage"), "talks", "USA", "offer")
     shuttle = term_values("PRK", s, acts_for(with_action(prof, "talks", "KOR", "shuttle")), p)
     deter = term_values("PRK", s, acts_for(with_action(prof, "talks", "KOR", "deter")), p)
     assert shuttle["south_korea_as_partner"][0] <= deter["south_korea_as_partner"][0] - 0.0

@@ -64,7 +64,7 @@ def metrics_grid(df, metrics=MAIN_METRICS, title: str = ""):
 
 def action_shares(df, actors=ACTORS, title: str = ""):
     """Share of replicates taking each action, per actor, over months."""
-    fig, axes = plt.subplots(2, 3, figsize=(13, 6.5), squeeze=False)
+    fig, axes = plt.subplots(2, 3, figsize=(15, 6.5), squeeze=False)
     for ax, code in zip(axes.flat, actors):
         col = f"action_{code}"
         shares = df.groupby("step", observed=False)[col].value_counts(normalize=True).unstack(fill_value=0.0)
@@ -73,7 +73,7 @@ def action_shares(df, actors=ACTORS, title: str = ""):
         ax.set_title(ACTOR_NAMES[code], fontsize=9)
         ax.set_ylim(0, 1)
         ax.set_xlabel("month")
-        ax.legend(fontsize=6, loc="lower left", framealpha=0.7)
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     fig.suptitle(title or "Action shares per actor")
     fig.tight_layout()
     return fig
@@ -99,7 +99,7 @@ def compare_chart(frames: dict, metrics=MAIN_METRICS, title: str = ""):
     n = len(metrics)
     cols = min(3, n)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.0 * rows), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.0 * rows), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
         binary = all(set(np.unique(f[metric])) <= {0.0, 1.0} for f in frames.values())
         for i, (name, df) in enumerate(frames.items()):
@@ -132,6 +132,7 @@ def explain_chart(table, title: str = ""):
     ax.barh([0], [total], color="#264653")
     ax.set_yticks(list(y) + [0], names + ["total"])
     ax.axvline(0, color="k", lw=0.8)
+    ax.margins(x=0.08)
     ax.set_xlabel("utility")
     ax.set_title(title, fontsize=10)
     fig.tight_layout()

@@ -196,7 +196,7 @@ def _prk_failure(s, a, p):
 
 @_term("PRK", TALKS, "south_korea_as_partner", "w_prk_kor_partner", "treating South Korea as a partner again to use its shuttle diplomacy")
 def _prk_kor(s, a, p):
-    return -a.i("PRK", "engage") * a.i("KOR", "shuttle")
+    return -m.at_table(a) * a.i("KOR", "shuttle")
 
 
 @_term("PRK", TALKS, "hardline_line", "w_prk_hardline", "coming to the table against the declared hardline")
@@ -204,9 +204,9 @@ def _prk_hardline(s, a, p):
     return -a.i("PRK", "engage") * (1.0 - s.ceasefire)
 
 
-@_term("PRK", TALKS, "dialogue_after_war", "w_prk_dialogue_shift", "once the war ends, dialogue pays")
+@_term("PRK", TALKS, "dialogue_after_war", "w_prk_dialogue_shift", "once the war ends, talks with the US pay in themselves")
 def _prk_dialogue(s, a, p):
-    return a.i("PRK", "engage") * s.ceasefire
+    return m.at_table(a) * s.ceasefire
 
 
 # ---------------------------------------------------------------- USA, talks arena

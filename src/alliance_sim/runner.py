@@ -35,6 +35,13 @@ def run_chunk(scenario, seed: int, lo: int, hi: int, overrides: dict, solution: 
     return model.trajectories()
 
 
+def _progress(total: int, desc: str):
+    """A progress bar that appears only if the run takes more than a second."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="rep-month", delay=1.0, desc=desc, leave=False)
+
+
 def _check_run_args(replicates, seed):
     if int(replicates) < 1:
         raise UserError(f"replicates must be at least 1, got {replicates}", key="replicates")
@@ -63,19 +70,18 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
         Show a progress bar (it appears only if the run takes more than a second).
     """
     import pandas as pd
-    from tqdm.auto import tqdm
 
     _check_run_args(replicates, seed)
     sc = load_scenario(scenario)
     overrides = dict(overrides or {})
     params = Params.build({**sc.parameters, **overrides}, int(replicates))  # validates before any work
     spans = chunks(int(replicates), chunk_size)
-    bar = tqdm(total=int(replicates) * sc.horizon, unit="rep-month", delay=1.0, disable=not progress,
-               desc=sc.name, leave=False)
+    bar = _progress(int(replicates) * sc.horizon, sc.name) if progress else None
     try:
         frames = [run_chunk(sc, int(seed), lo, hi, overrides, solution, bar) for lo, hi in spans]
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return Results(sc, df, int(seed), int(replicates), params.as_dict(), solution)
 

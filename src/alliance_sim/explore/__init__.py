@@ -1,0 +1,26 @@
+"""Exploratory modelling: uncertainty sweeps, global sensitivity and scenario discovery.
+
+SALib style: designs and analyses are pure functions over plain arrays and a
+SALib ``problem`` dict; the model is one function of such a design.
+
+>>> from alliance_sim.explore import sweep, sensitivity, discover
+>>> table, manifest = sweep("baseline", "lhs", n=64)                        # doctest: +SKIP
+>>> sensitivity("baseline", "alliance_strength", method="sobol", n=512)     # doctest: +SKIP
+>>> discover("baseline", "us_prk_deal > 0.5", n=2000).summary()             # doctest: +SKIP
+
+Modules: :mod:`.space` (the uncertainty space), :mod:`.designs` (LHS, Sobol,
+Morris), :mod:`.outcomes` (outcome expressions), :mod:`.sweep` (running a
+design), :mod:`.sensitivity` (indices), :mod:`.discovery` (PRIM, CART),
+:mod:`.testfunctions` (Ishigami), :mod:`.plots` (figures).
+"""
+from .designs import DESIGNS, design_rows, sample
+from .discovery import Discovery, cart, discover, find_boxes, prim
+from .outcomes import Outcome, metrics, parse_outcome
+from .sensitivity import analyze, format_indices, rank, sensitivity
+from .space import make_problem, problem
+from .sweep import Sweep, run_design, sweep
+from .testfunctions import ISHIGAMI_PROBLEM, ishigami, ishigami_indices
+
+__all__ = ["DESIGNS", "Discovery", "ISHIGAMI_PROBLEM", "Outcome", "Sweep", "analyze", "cart", "design_rows",
+           "discover", "find_boxes", "format_indices", "ishigami", "ishigami_indices", "make_problem", "metrics",
+           "parse_outcome", "prim", "problem", "rank", "run_design", "sample", "sensitivity", "sweep"]

@@ -1,0 +1,443 @@
+"""Scenario discovery: which parameter ranges lead to an outcome of interest.
+
+Cases are model runs (a parameter set and its random stream); a case is *of
+interest* when the outcome condition holds (``"us_prk_deal > 0.5"``). A box
+is a range per parameter; for a box
+
+- **coverage**: share of all cases of interest that fall in the box,
+- **density**: share of the cases in the box that are of interest,
+- **mass**: share of all cases in the box,
+- **res_dim**: number of parameters the box restricts.
+
+Two methods, both on plain arrays (:func:`prim`, :func:`cart`):
+
+- **PRIM** (Friedman & Fisher 1999), implemented here: start from the full
+  ranges and repeatedly *peel* off a fraction ``peel_alpha`` of the cases at
+  one end of one parameter, choosing the peel that raises the density most
+  per case removed (the "lenient1" objective of the EMA workbench), until
+  the box would hold less than ``mass_min`` of the cases or is pure. The
+  sequence of boxes is the *peeling trajectory* (coverage falls as density
+  rises); the box reported is the one with the largest coverage whose
+  density reaches ``threshold`` (else the densest). No pasting step. With
+  ``n_boxes > 1`` the covering approach removes the box's cases and peels again.
+- **CART** (scikit-learn's ``DecisionTreeClassifier``, extra ``discovery``):
+  a shallow classification tree; each leaf is a box, and leaves whose
+  density reaches ``threshold`` (else the densest leaf) are reported with
+  their rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import UserError
+
+METHODS = ("prim", "cart")
+
+
+def check_method(method: str) -> str:
+    if method not in METHODS:
+        raise UserError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}", key="method")
+    return method
+
+
+@dataclass
+class Discovery:
+    """Boxes found by PRIM or CART.
+
+    Attributes
+    ----------
+    method : str
+    outcome : str
+        The condition that defines cases of interest.
+    stats : pandas.DataFrame
+        One row per box: ``box, coverage, density, mass, n, res_dim, rule``.
+    limits : pandas.DataFrame
+        One row per box and restricted parameter: ``box, parameter, low,
+        high, range_low, range_high`` (``range_*``: the full range searched).
+    trajectory : pandas.DataFrame or None
+        PRIM: the peeling trajectory of each box (``box, step, coverage,
+        density, mass, n, res_dim, selected``).
+    X : pandas.DataFrame
+        The cases' parameter values.
+    y : numpy.ndarray
+        Whether each case is of interest.
+    bounds : dict
+        ``{parameter: (low, high)}``, the full ranges.
+    """
+
+    method: str
+    outcome: str
+    stats: object
+    limits: object
+    X: object
+    y: np.ndarray
+    bounds: dict
+    trajectory: object = None
+    tree: object = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def base_density(self) -> float:
+        """Share of all cases that are of interest."""
+        return float(np.mean(self.y)) if len(self.y) else float("nan")
+
+    def box(self, i: int = 0) -> dict:
+        """``{parameter: (low, high)}`` of box ``i`` (restricted parameters only)."""
+        lim = self.limits[self.limits["box"] == i]
+        return {r.parameter: (float(r.low), float(r.high)) for r in lim.itertuples()}
+
+    def summary(self) -> str:
+        """A short text report for the terminal."""
+        lines = [f"{self.method.upper()} on {len(self.y)} cases; outcome '{self.outcome}' holds in "
+                 f"{int(self.y.sum())} ({self.base_density:.1%})."]
+        if not len(self.stats):
+            lines.append("No box found (no case of interest, or every case is one).")
+        for s in self.stats.itertuples():
+            lines.append(f"\nBox {s.box}: coverage {s.coverage:.1%}, density {s.density:.1%}, mass {s.mass:.1%}, "
+                         f"{s.res_dim} parameter(s) restricted")
+            lim = self.limits[self.limits["box"] == s.box]
+            for r in lim.itertuples():
+                lines.append(f"  {r.parameter:28s} [{r.low:.4g}, {r.high:.4g}]   of [{r.range_low:.4g}, "
+                             f"{r.range_high:.4g}]")
+            if s.rule:
+                lines.append(f"  rule: {s.rule}")
+        return "\n".join(lines)
+
+    def figures(self) -> dict:
+        """``{name: Figure}``: box limits, the peeling trajectory (PRIM) or the tree (CART), and a scatter."""
+        from . import plots
+
+        out = {"box_limits": plots.box_limits(self)}
+        if self.trajectory is not None:
+            out["peeling_trajectory"] = plots.peeling_trajectory(self)
+        if self.tree is not None:
+            out["tree"] = plots.tree(self)
+        out["box_scatter"] = plots.box_scatter(self)
+        return out
+
+    def __repr__(self) -> str:
+        return f"<Discovery {self.method}: '{self.outcome}', {len(self.stats)} box(es), {len(self.y)} cases>"
+
+
+# ----------------------------------------------------------------------------- helpers
+def _prepare(X, y, bounds):
+    import pandas as pd
+
+    if not isinstance(X, pd.DataFrame):
+        X = pd.DataFrame(np.asarray(X, dtype=float),
+                         columns=[f"x{i + 1}" for i in range(np.asarray(X).shape[1])])
+    y = np.asarray(y)
+    if y.dtype != bool:
+        yf = y.astype(float)
+        if not np.all(np.isin(yf[np.isfinite(yf)], (0.0, 1.0))):
+            raise UserError("y must be boolean (case of interest or not)", key="y")
+        y = yf == 1.0
+    if len(y) != len(X):
+        raise UserError(f"X has {len(X)} rows and y {len(y)} values", key="y")
+    A = X.to_numpy(dtype=float)
+    if bounds is None:
+        bounds = {c: (float(A[:, k].min()), float(A[:, k].max())) for k, c in enumerate(X.columns)}
+    else:
+        bounds = {c: tuple(map(float, bounds[c])) for c in X.columns}
+    return X, A, y, bounds
+
+
+def _rule(limits: dict, bounds: dict) -> str:
+    parts = []
+    for name, (lo, hi) in limits.items():
+        blo, bhi = bounds[name]
+        if lo > blo and hi < bhi:
+            parts.append(f"{lo:.4g} <= {name} <= {hi:.4g}")
+        elif lo > blo:
+            parts.append(f"{name} >= {lo:.4g}")
+        elif hi < bhi:
+            parts.append(f"{name} <= {hi:.4g}")
+    return " and ".join(parts)
+
+
+def _stats_row(i, inside, y, n_total, n_interest, limits, bounds):
+    n = int(inside.sum())
+    k = int(y[inside].sum())
+    return dict(box=i, coverage=k / n_interest if n_interest else float("nan"),
+                density=k / n if n else float("nan"), mass=n / n_total, n=n, res_dim=len(limits),
+                rule=_rule(limits, bounds))
+
+
+def _limits_rows(i, limits, bounds):
+    return [dict(box=i, parameter=p, low=lo, high=hi, range_low=bounds[p][0], range_high=bounds[p][1])
+            for p, (lo, hi) in limits.items()]
+
+
+def _frames(method, outcome, X, y, bounds, stats, limits, **kw):
+    import pandas as pd
+
+    stats = pd.DataFrame(stats, columns=["box", "coverage", "density", "mass", "n", "res_dim", "rule"])
+    limits = pd.DataFrame(limits, columns=["box", "parameter", "low", "high", "range_low", "range_high"])
+    return Discovery(method, outcome, stats, limits, X, y, bounds, **kw)
+
+
+# ----------------------------------------------------------------------------- PRIM
+def _peel(A, y, active, lo, hi, alpha, min_n):
+    """One PRIM peeling sequence; returns the list of (inside mask, lo, hi, stats) per step."""
+    inside = active.copy()
+    steps = []
+
+    def record():
+        n = int(inside.sum())
+        k = int(y[inside].sum())
+        steps.append((inside.copy(), lo.copy(), hi.copy(), n, k))
+
+    record()
+    while True:
+        idx = np.flatnonzero(inside)
+        n_old = idx.size
+        yi = y[idx]
+        mean_old = yi.mean()
+        if mean_old >= 1.0 or n_old <= min_n:
+            break
+        best = None
+        Ai = A[idx]
+        k_peel = max(1, int(np.floor(alpha * n_old)))
+        for j in range(A.shape[1]):
+            col = Ai[:, j]
+            order = np.argsort(col, kind="stable")
+            s = col[order]
+            # low side: remove the k_peel smallest (and ties with the last removed)
+            t = s[k_peel]
+            if t > s[0]:
+                keep = col >= t
+                cand = (j, "low", t, keep)
+                best = _better(best, cand, yi, mean_old, n_old, min_n)
+            t = s[n_old - 1 - k_peel]
+            if t < s[-1]:
+                keep = col <= t
+                cand = (j, "high", t, keep)
+                best = _better(best, cand, yi, mean_old, n_old, min_n)
+        if best is None:
+            break
+        j, side, t, keep, _ = best
+        if side == "low":
+            lo[j] = t
+        else:
+            hi[j] = t
+        inside[idx[~keep]] = False
+        record()
+    return steps
+
+
+def _better(best, cand, yi, mean_old, n_old, min_n):
+    keep = cand[3]
+    n_new = int(keep.sum())
+    if n_new < min_n or n_new == n_old:
+        return best
+    mean_new = yi[keep].mean()
+    score = (mean_new - mean_old) / (n_old - n_new)  # lenient1: density gain per case peeled
+    if best is None or score > best[4][0] or (score == best[4][0] and n_new > best[4][1]):
+        return (*cand, (score, n_new))
+    return best
+
+
+def prim(X, y, *, threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: float = 0.05,
+         bounds: dict | None = None, n_boxes: int = 1, outcome: str = "y") -> Discovery:
+    """PRIM boxes for boolean ``y`` over cases ``X``.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame or array
+        Cases (rows) by parameters (columns).
+    y : array of bool
+        Case of interest or not.
+    threshold : float
+        Density wanted: the box chosen on each trajectory is the one with the
+        largest coverage whose density reaches it (else the densest).
+    peel_alpha : float
+        Share of the box's cases removed per peel.
+    mass_min : float
+        Smallest share of all cases a box may hold.
+    bounds : dict, optional
+        Full ranges ``{name: (low, high)}`` (default: the data's min and max).
+    n_boxes : int
+        Boxes to find by covering (each next box is searched among the cases
+        outside the previous ones).
+    outcome : str
+        Label of the condition, for reports.
+    """
+    import pandas as pd
+
+    if not 0 < peel_alpha < 0.5:
+        raise UserError(f"peel_alpha {peel_alpha} not allowed; allowed: 0 < peel_alpha < 0.5", key="peel_alpha")
+    if not 0 < mass_min < 1:
+        raise UserError(f"mass_min {mass_min} not allowed; allowed: 0 < mass_min < 1", key="mass_min")
+    if not 0 < threshold <= 1:
+        raise UserError(f"threshold {threshold} not allowed; allowed: 0 < threshold <= 1", key="threshold")
+    X, A, y, bounds = _prepare(X, y, bounds)
+    names = list(X.columns)
+    n_total, n_interest = len(y), int(y.sum())
+    min_n = max(1, int(np.ceil(mass_min * n_total)))
+    active = np.ones(n_total, dtype=bool)
+    stats, limits, traj = [], [], []
+    b_lo = np.array([bounds[c][0] for c in names])
+    b_hi = np.array([bounds[c][1] for c in names])
+    for i in range(int(n_boxes)):
+        if n_interest == 0 or y[active].sum() == 0 or active.sum() <= min_n:
+            break
+        steps = _peel(A, y, active, b_lo.copy(), b_hi.copy(), peel_alpha, min_n)
+        dens = np.array([k / n for _, _, _, n, k in steps])
+        cov = np.array([k / n_interest for _, _, _, n, k in steps])
+        ok = np.flatnonzero(dens >= threshold)
+        pick = int(ok[np.argmax(cov[ok])]) if ok.size else int(np.argmax(dens))
+        for s, (_, lo, hi, n, k) in enumerate(steps):
+            traj.append(dict(box=i, step=s, coverage=k / n_interest, density=k / n, mass=n / n_total, n=n,
+                             res_dim=int(np.sum((lo > b_lo) | (hi < b_hi))), selected=s == pick))
+        inside, lo, hi, n, k = steps[pick]
+        # the box: the chosen limits on the restricted parameters (applied to every case)
+        lim = {names[j]: (float(lo[j]), float(hi[j])) for j in range(len(names)) if lo[j] > b_lo[j] or hi[j] < b_hi[j]}
+        in_box = active & np.all((A >= lo) & (A <= hi), axis=1)
+        stats.append(_stats_row(i, in_box, y, n_total, n_interest, lim, bounds))
+        limits.extend(_limits_rows(i, lim, bounds))
+        # a further box (covering) must reach the threshold; the first is always reported
+        if float(stats[-1]["density"]) <= y[active].mean() or (i > 0 and stats[-1]["density"] < threshold):
+            stats.pop()
+            limits = [r for r in limits if r["box"] != i]
+            break
+        active = active & ~in_box
+    trajectory = pd.DataFrame(traj, columns=["box", "step", "coverage", "density", "mass", "n", "res_dim",
+                                             "selected"])
+    return _frames("prim", outcome, X, y, bounds, stats, limits, trajectory=trajectory,
+                   meta=dict(threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min))
+
+
+# ----------------------------------------------------------------------------- CART
+def cart(X, y, *, threshold: float = 0.8, max_depth: int = 3, mass_min: float = 0.05,
+         bounds: dict | None = None, seed: int = 0, outcome: str = "y") -> Discovery:
+    """Boxes from a classification tree (scikit-learn), one per leaf of interest.
+
+    Parameters
+    ----------
+    X, y, bounds, outcome
+        As for :func:`prim`.
+    threshold : float
+        Leaves whose density reaches it are reported (else the densest leaf).
+    max_depth : int
+        Depth of the tree (so at most ``max_depth`` conditions per rule).
+    mass_min : float
+        Smallest share of the cases in a leaf.
+    seed : int
+        The tree's random state (ties between equally good splits).
+    """
+    try:
+        from sklearn.tree import DecisionTreeClassifier
+    except ImportError:
+        raise UserError("CART needs scikit-learn: pip install 'alliance-sim[discovery]' "
+                        "(or use method 'prim')", key="method") from None
+    X, A, y, bounds = _prepare(X, y, bounds)
+    names = list(X.columns)
+    n_total, n_interest = len(y), int(y.sum())
+    clf = DecisionTreeClassifier(max_depth=int(max_depth), min_samples_leaf=max(1, int(np.ceil(mass_min * n_total))),
+                                 random_state=int(seed)).fit(A, y)
+    leaf_of = clf.apply(A)
+    t = clf.tree_
+    leaves = []
+
+    def walk(node, lim):
+        if t.children_left[node] == -1:
+            leaves.append((node, lim))
+            return
+        name, thr = names[t.feature[node]], float(t.threshold[node])
+        lo, hi = lim.get(name, bounds[name])
+        walk(t.children_left[node], {**lim, name: (lo, min(hi, thr))})   # x <= thr
+        walk(t.children_right[node], {**lim, name: (max(lo, thr), hi)})  # x > thr
+
+    walk(0, {})
+    rows = []
+    for node, lim in leaves:
+        inside = leaf_of == node
+        rows.append((node, lim, _stats_row(0, inside, y, n_total, n_interest, lim, bounds)))
+    rows.sort(key=lambda r: (-(r[2]["density"] if r[2]["n"] else -1), -r[2]["coverage"]))
+    chosen = [r for r in rows if r[2]["n"] and r[2]["density"] >= threshold] or (rows[:1] if n_interest else [])
+    stats, limits = [], []
+    for i, (node, lim, st) in enumerate(chosen):
+        st = {**st, "box": i}
+        stats.append(st)
+        limits.extend(_limits_rows(i, lim, bounds))
+    return _frames("cart", outcome, X, y, bounds, stats, limits, tree=clf,
+                   meta=dict(threshold=threshold, max_depth=max_depth, mass_min=mass_min, leaves=len(leaves)))
+
+
+def find_boxes(X, y, method: str = "prim", **kwargs) -> Discovery:
+    """PRIM or CART over arrays; see :func:`prim` and :func:`cart`."""
+    check_method(method)
+    return prim(X, y, **kwargs) if method == "prim" else cart(X, y, **kwargs)
+
+
+# ----------------------------------------------------------------------------- model path
+def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int | None = None, n: int = 1000,
+             replicates: int = 1, seed: int = 0, method: str = "prim", *, parameters=None,
+             overrides: dict | None = None, threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: float = 0.05,
+             n_boxes: int = 1, max_depth: int = 3, solution: str = "qre", chunk_size: int | None = None,
+             workers: int | None = None, progress: bool = False) -> Discovery:
+    """Which parameter ranges of a scenario lead to an outcome of interest.
+
+    Runs a Latin hypercube of ``n`` parameter sets (``replicates`` runs each)
+    over the scenario's uncertainty space, marks the runs where ``outcome``
+    holds at ``month`` and finds boxes with PRIM or CART. Each run is a case,
+    so a box's density is the probability of the outcome inside it.
+
+    Parameters
+    ----------
+    scenario : str, path or Scenario
+    outcome : str
+        ``METRIC OP NUMBER``, e.g. ``"us_prk_deal > 0.5"`` or ``"alliance_strength < 0.4"``.
+    month : int, optional
+        Default: the final month.
+    n, replicates, seed
+        Design size, runs per parameter set, seed of design and runs.
+    method : {"prim", "cart"}
+    parameters, overrides, solution, chunk_size, workers, progress
+        As for :func:`~alliance_sim.explore.sweep`.
+    threshold, peel_alpha, mass_min, n_boxes
+        PRIM settings (see :func:`prim`); ``threshold`` and ``mass_min`` also for CART.
+    max_depth : int
+        CART tree depth.
+
+    Returns
+    -------
+    Discovery
+        ``.stats`` (coverage, density per box), ``.limits``, ``.trajectory``
+        (PRIM), ``.summary()``, ``.figures()``; ``.meta["sweep"]`` is the sweep.
+    """
+    from ..scenario import load_scenario
+    from .outcomes import parse_outcome
+    from .sweep import check_months, sweep
+
+    check_method(method)
+    sc = load_scenario(scenario)
+    o = parse_outcome(outcome, condition=True)
+    m = check_months(sc, month)[0] if month is None or np.ndim(month) == 0 else None
+    if m is None:
+        raise UserError(f"one month expected, got {month!r}", key="month")
+    if method == "cart":  # fail before running the model
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            raise UserError("CART needs scikit-learn: pip install 'alliance-sim[discovery]' "
+                            "(or use method 'prim')", key="method") from None
+    sw = sweep(sc, design="lhs", n=n, replicates=replicates, seed=seed, month=m, parameters=parameters,
+               outcomes=[o.metric], overrides=overrides, solution=solution, chunk_size=chunk_size, workers=workers,
+               progress=progress)
+    v = sw.values(o, m).ravel()  # one value per run: (row, replicate) order
+    ok = np.isfinite(v)
+    X = sw.table.loc[ok, sw.problem["names"]].reset_index(drop=True)
+    y = v[ok] == 1.0
+    bounds = dict(zip(sw.problem["names"], map(tuple, sw.problem["bounds"])))
+    if method == "prim":
+        d = prim(X, y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min, bounds=bounds,
+                 n_boxes=n_boxes, outcome=str(o))
+    else:
+        d = cart(X, y, threshold=threshold, max_depth=max_depth, mass_min=mass_min, bounds=bounds, seed=seed,
+                 outcome=str(o))
+    d.meta.update(scenario=sc.name, month=m, n=n, replicates=sw.replicates, seed=seed,
+                  failed_runs=sw.manifest["failed_runs"], sweep=sw)
+    return d

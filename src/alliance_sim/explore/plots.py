@@ -1,0 +1,252 @@
+"""Figures for sweeps, sensitivity indices and discovered boxes.
+
+Each function returns a matplotlib ``Figure`` and computes nothing from the
+model itself.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..figures import label
+
+INTEREST = "#d62728"
+OTHER = "#9ecae1"
+
+
+def _short(name: str, width: int = 28) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def tornado(indices, top: int = 15, title: str | None = None, ax=None):
+    """Horizontal bars of the most influential parameters with confidence intervals.
+
+    Sobol: ``S1`` and ``ST`` side by side; Morris: ``mu*`` (with ``sigma`` as dots).
+    """
+    from .sensitivity import rank
+
+    df = rank(indices).head(top)
+    k = len(df)
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(7.5, 0.34 * k + 1.6))[0]
+    ax = ax or fig.axes[0]
+    y = np.arange(k)[::-1]
+    if "ST" in df.columns:
+        h = 0.38
+        ax.barh(y + h / 2, df["ST"], h, xerr=df["ST_conf"], color="#1f77b4", label="total (ST)",
+                error_kw=dict(lw=0.8, capsize=2))
+        ax.barh(y - h / 2, df["S1"], h, xerr=df["S1_conf"], color="#ff7f0e", label="first order (S1)",
+                error_kw=dict(lw=0.8, capsize=2))
+        ax.set_xlabel(f"Sobol index (bars: {int(100 * df.attrs.get('conf_level', 0.95))}% confidence interval)")
+    else:
+        ax.barh(y, df["mu_star"], 0.6, xerr=df["mu_star_conf"], color="#1f77b4", label="mu* (mean |effect|)",
+                error_kw=dict(lw=0.8, capsize=2))
+        ax.plot(df["sigma"], y, "o", color="#ff7f0e", ms=4, label="sigma (spread of effects)")
+        ax.set_xlabel("elementary effect (outcome units over the full range)")
+    ax.set_yticks(y, [_short(n) for n in df.index])
+    ax.axvline(0, color="k", lw=0.6)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    a = df.attrs
+    default = f"{a.get('scenario', '')}: {a.get('outcome', 'output')}" + (f" at month {a['month']}" if a.get("month") else "")
+    ax.set_title(title or default, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _binary(v) -> bool:
+    v = np.asarray(v, dtype=float)
+    v = v[np.isfinite(v)]
+    return v.size > 0 and bool(np.all((v == 0.0) | (v == 1.0)))
+
+
+def outcome_distributions(sweeps, outcome: str, month: int | None = None, title: str | None = None, ax=None):
+    """Distribution of an outcome across the design, one violin (or share bar for 0/1 outcomes) per sweep.
+
+    Parameters
+    ----------
+    sweeps : Sweep or dict of {name: Sweep}
+        E.g. the same design run on several scenarios.
+    outcome : str
+        A metric or a condition (``"us_prk_deal > 0.5"``).
+    """
+    from .sweep import Sweep
+
+    if isinstance(sweeps, Sweep):
+        sweeps = {sweeps.manifest["scenario"]: sweeps}
+    data = {name: sw.values(outcome, month).ravel() for name, sw in sweeps.items()}
+    data = {k: v[np.isfinite(v)] for k, v in data.items()}
+    names = list(data)
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(1.6 * len(names) + 3.2, 3.8))[0]
+    ax = ax or fig.axes[0]
+    pos = np.arange(1, len(names) + 1)
+    if all(_binary(v) for v in data.values()):
+        share = np.array([v.mean() if v.size else np.nan for v in data.values()])
+        se = np.array([np.sqrt(p * (1 - p) / max(v.size, 1)) for p, v in zip(share, data.values())])
+        ax.bar(pos, share, 0.6, yerr=1.96 * se, color=[f"C{i}" for i in range(len(names))], capsize=3)
+        ax.set_ylabel("share of runs (95% interval)")
+        ax.set_ylim(0, max(0.05, float(np.nanmax(share + 1.96 * se)) * 1.15))
+    else:
+        parts = ax.violinplot([v for v in data.values()], pos, showmedians=True, showextrema=True)
+        for i, body in enumerate(parts["bodies"]):
+            body.set_facecolor(f"C{i}")
+            body.set_alpha(0.45)
+        ax.set_ylabel(label(str(outcome)))
+    ax.set_xticks(pos, names, rotation=15 if len(names) > 3 else 0)
+    ax.grid(axis="y", alpha=0.3)
+    sw0 = next(iter(sweeps.values()))
+    m = month or sw0.months[-1]
+    ax.set_title(title or f"{outcome} at month {m} across the design ({sw0.manifest['design']}, "
+                          f"{sw0.manifest['runs']} runs each)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def scatter(sweep, x: str, y: str, outcome: str, month: int | None = None, title: str | None = None, ax=None):
+    """Scatter of two parameters over the design, coloured by the outcome (mean over replicates)."""
+    names = sweep.problem["names"]
+    X = sweep.X
+    c = sweep.y(outcome, month)
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(6.2, 4.8))[0]
+    ax = ax or fig.axes[0]
+    xi, yi = names.index(x), names.index(y)
+    ok = np.isfinite(c)
+    if _binary(c):
+        hit = ok & (c == 1.0)
+        ax.scatter(X[ok & ~hit, xi], X[ok & ~hit, yi], s=9, color=OTHER, label="no", alpha=0.7, lw=0)
+        ax.scatter(X[hit, xi], X[hit, yi], s=12, color=INTEREST, label="yes", alpha=0.9, lw=0)
+        ax.legend(title=str(outcome), fontsize=8, title_fontsize=8, loc="best")
+    else:
+        sc = ax.scatter(X[ok, xi], X[ok, yi], c=c[ok], s=10, cmap="viridis", lw=0, alpha=0.85)
+        fig.colorbar(sc, ax=ax, label=str(outcome) + (" (mean over replicates)" if sweep.replicates > 1 else ""))
+    b = sweep.problem["bounds"]
+    ax.set_xlim(*b[xi])
+    ax.set_ylim(*b[yi])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    m = month or sweep.months[-1]
+    ax.set_title(title or f"{sweep.manifest['scenario']}: {outcome} at month {m}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def top2_scatter(indices, sweep, outcome: str | None = None, month: int | None = None):
+    """:func:`scatter` of the two most influential parameters in ``indices``."""
+    from .sensitivity import rank
+
+    top = list(rank(indices).index[:2])
+    if len(top) < 2:
+        top = (top + [n for n in sweep.problem["names"] if n not in top])[:2]
+    outcome = outcome or indices.attrs.get("outcome")
+    month = month or indices.attrs.get("month")
+    return scatter(sweep, top[0], top[1], outcome, month,
+                   title=f"{sweep.manifest['scenario']}: {outcome} at month {month or sweep.months[-1]}, "
+                         f"two most influential parameters")
+
+
+def box_limits(discovery, box: int = 0, title: str | None = None, ax=None):
+    """The box's limits on each restricted parameter, as a share of the parameter's full range."""
+    lim = discovery.limits[discovery.limits["box"] == box]
+    k = max(len(lim), 1)
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(7.5, 0.42 * k + 1.7))[0]
+    ax = ax or fig.axes[0]
+    y = np.arange(len(lim))[::-1]
+    span = (lim["range_high"] - lim["range_low"]).to_numpy()
+    lo = ((lim["low"] - lim["range_low"]).to_numpy() / span) if len(lim) else np.array([])
+    hi = ((lim["high"] - lim["range_low"]).to_numpy() / span) if len(lim) else np.array([])
+    ax.barh(y, np.ones(len(lim)), 0.55, color="#e0e0e0", label="full range")
+    ax.barh(y, hi - lo, 0.55, left=lo, color=INTEREST, alpha=0.8, label="box")
+    for yi, r, a, b in zip(y, lim.itertuples(), lo, hi):
+        ax.text(a, yi + 0.33, f"{r.low:.3g}", ha="center", va="bottom", fontsize=7)
+        ax.text(b, yi + 0.33, f"{r.high:.3g}", ha="center", va="bottom", fontsize=7)
+        ax.text(1.02, yi, f"[{r.range_low:.3g}, {r.range_high:.3g}]", va="center", fontsize=7, color="0.4")
+    ax.set_yticks(y, [_short(p) for p in lim["parameter"]])
+    ax.set_xlim(0, 1.25)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_xlabel("position within the full range (0 = low, 1 = high)")
+    st = discovery.stats[discovery.stats["box"] == box]
+    head = f"{discovery.method.upper()} box {box} for '{discovery.outcome}'"
+    if len(st):
+        s = st.iloc[0]
+        head += f"\ncoverage {s.coverage:.0%}, density {s.density:.0%} (all runs: {discovery.base_density:.0%})"
+    else:
+        ax.text(0.5, 0.5, "no box found", ha="center", transform=ax.transAxes)
+    ax.set_title(title or head, fontsize=10)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def peeling_trajectory(discovery, box: int = 0, ax=None):
+    """PRIM's trade-off: coverage against density along the peeling, coloured by restricted dimensions."""
+    tr = discovery.trajectory
+    tr = tr[tr["box"] == box] if tr is not None else tr
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(6.2, 4.6))[0]
+    ax = ax or fig.axes[0]
+    if tr is None or not len(tr):
+        ax.text(0.5, 0.5, "no peeling trajectory", ha="center", transform=ax.transAxes)
+        return fig
+    sc = ax.scatter(tr["coverage"], tr["density"], c=tr["res_dim"], cmap="viridis", s=18, zorder=3)
+    ax.plot(tr["coverage"], tr["density"], color="0.7", lw=0.8, zorder=2)
+    sel = tr[tr["selected"]]
+    ax.scatter(sel["coverage"], sel["density"], marker="*", s=220, facecolor="none", edgecolor=INTEREST, lw=1.5,
+               zorder=4, label="chosen box")
+    thr = discovery.meta.get("threshold")
+    if thr is not None:
+        ax.axhline(thr, color=INTEREST, lw=0.8, ls="--", label=f"density threshold {thr:g}")
+    fig.colorbar(sc, ax=ax, label="parameters restricted")
+    ax.set_xlabel("coverage (share of cases of interest in the box)")
+    ax.set_ylabel("density (share of the box's cases of interest)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title(f"PRIM peeling trajectory: '{discovery.outcome}'", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def tree(discovery, ax=None):
+    """The CART tree (scikit-learn's ``plot_tree``)."""
+    from sklearn.tree import plot_tree
+
+    clf = discovery.tree
+    depth = clf.get_depth()
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(min(4 * 2 ** depth, 22), 2.2 * depth + 2))[0]
+    ax = ax or fig.axes[0]
+    plot_tree(clf, feature_names=list(discovery.X.columns), class_names=["no", "yes"], filled=True,
+              proportion=True, impurity=False, rounded=True, fontsize=7, ax=ax)
+    ax.set_title(f"CART for '{discovery.outcome}' (value: share no / yes)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def box_scatter(discovery, box: int = 0, ax=None):
+    """The cases on the box's two first restricted parameters, with the box drawn."""
+    from matplotlib.patches import Rectangle
+
+    lim = discovery.limits[discovery.limits["box"] == box]
+    names = list(lim["parameter"])
+    others = [c for c in discovery.X.columns if c not in names]
+    names = (names + others)[:2]
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(6.2, 4.8))[0]
+    ax = ax or fig.axes[0]
+    if len(names) < 2:
+        ax.text(0.5, 0.5, "fewer than two parameters", ha="center", transform=ax.transAxes)
+        return fig
+    x, y = discovery.X[names[0]].to_numpy(), discovery.X[names[1]].to_numpy()
+    hit = discovery.y
+    ax.scatter(x[~hit], y[~hit], s=8, color=OTHER, lw=0, alpha=0.7, label="no")
+    ax.scatter(x[hit], y[hit], s=11, color=INTEREST, lw=0, alpha=0.9, label="yes")
+    (bx0, bx1), (by0, by1) = discovery.bounds[names[0]], discovery.bounds[names[1]]
+    box_ = discovery.box(box)
+    x0, x1 = box_.get(names[0], (bx0, bx1))
+    y0, y1 = box_.get(names[1], (by0, by1))
+    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="k", lw=1.5, ls="--", label="box"))
+    ax.set_xlim(bx0, bx1)
+    ax.set_ylim(by0, by1)
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+    ax.legend(title=discovery.outcome, fontsize=8, title_fontsize=8, loc="best")
+    ax.set_title(f"Cases on the box's first two parameters (box {box})", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,455 @@
+"""Sweeps: run the model over a design of parameter sets, keep the outcomes.
+
+A design of ``rows`` parameter sets with ``R`` replicates each is one batched
+ensemble of ``rows x R`` runs: design row ``j`` gives runs ``j R .. j R + R - 1``
+its values (``np.repeat``), and run ``i`` draws from the random stream of
+replicate ``i`` of the run seed, so a sweep is reproducible and does not depend
+on how it is chunked or on the number of worker processes. Each chunk's
+trajectories are reduced to the outcome months before they are combined, so
+memory grows with ``runs x months kept``, not with the horizon.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import UserError
+from .designs import check_design, check_n, sample
+from .outcomes import metrics as allowed_metrics
+from .outcomes import parse_outcome
+from .space import problem as make_problem
+
+ID_COLUMNS = ("row", "replicate", "run")
+
+
+def default_outcomes() -> list[str]:
+    """The main metrics (as in ``alliance-sim run``)."""
+    from ..figures import MAIN_METRICS
+
+    return list(MAIN_METRICS)
+
+
+def check_months(scenario, month) -> list[int]:
+    """Sorted months within the scenario's horizon; ``None`` is the final month."""
+    if month is None:
+        return [int(scenario.horizon)]
+    items = [month] if np.ndim(month) == 0 else list(month)
+    if not items:
+        raise UserError(f"no month given; allowed: 1 to {scenario.horizon}", key="month")
+    out = set()
+    for m in items:
+        try:
+            v = int(m)
+            whole = float(m) == v
+        except (TypeError, ValueError):
+            whole = False
+        if not whole:
+            raise UserError(f"month {m!r} is not a whole number; allowed: 1 to {scenario.horizon}", key="month")
+        if not 1 <= v <= scenario.horizon:
+            raise UserError(f"month {m!r} outside the horizon; allowed: 1 to {scenario.horizon}", key="month")
+        out.add(v)
+    return sorted(out)
+
+
+def check_outcomes(outcomes) -> list[str]:
+    if outcomes is None:
+        return default_outcomes()
+    items = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+    names = []
+    for item in items:
+        o = parse_outcome(item, condition=False, key="outcomes")
+        if o.metric not in names:
+            names.append(o.metric)
+    if not names:
+        raise UserError(f"no outcome metric given; allowed: {', '.join(allowed_metrics())}", key="outcomes")
+    return names
+
+
+def _check_int(name, value, minimum):
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{name} must be a whole number, got {value!r}", key=name) from None
+    if v != value or v < minimum:
+        raise UserError(f"{name} must be a whole number of at least {minimum}, got {value!r}", key=name)
+    return v
+
+
+# ----------------------------------------------------------------------------- running
+def _run_span(sc, seed, lo, hi, overrides, solution, months, metrics):
+    """Outcomes of runs ``lo..hi-1``: array ``(hi - lo, len(months), len(metrics))``."""
+    from ..model import AllianceModel
+
+    model = AllianceModel(sc, replicates=hi - lo, seed=seed, overrides=overrides, solution=solution,
+                          first_replicate=lo)
+    last = max(months)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy overflow noise inside the solvers
+        while model.month < last:
+            model.step()
+    df = model.trajectories()
+    df = df.loc[df["step"].isin(months), ["replicate", "step", *metrics]].sort_values(["replicate", "step"])
+    return df[metrics].to_numpy(dtype=float).reshape(hi - lo, len(months), len(metrics))
+
+
+def _sub(overrides, a, b):
+    return {k: (v[a:b] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
+
+
+def _span_task(sc, seed, lo, hi, overrides, solution, months, metrics):
+    """Run a span; if the model fails on it, bisect to isolate the failing runs.
+
+    Returns ``(lo, values, failed_run_ids, first_error)``; failed runs are NaN.
+    """
+    try:
+        return lo, _run_span(sc, seed, lo, hi, overrides, solution, months, metrics), [], None
+    except UserError:
+        raise
+    except (ArithmeticError, ValueError, RuntimeError) as e:  # numerical failure in some run
+        err = f"{type(e).__name__}: {e}"
+        if hi - lo == 1:
+            return lo, np.full((1, len(months), len(metrics)), np.nan), [lo], err
+        mid = (lo + hi) // 2
+        _, a, fa, ea = _span_task(sc, seed, lo, mid, _sub(overrides, 0, mid - lo), solution, months, metrics)
+        _, b, fb, eb = _span_task(sc, seed, mid, hi, _sub(overrides, mid - lo, hi - lo), solution, months, metrics)
+        return lo, np.concatenate([a, b]), fa + fb, ea or eb or err
+
+
+def default_workers(n_chunks: int) -> int:
+    """Worker processes used when ``workers=None``: one per core, at most one per chunk."""
+    return max(1, min(os.cpu_count() or 1, n_chunks))
+
+
+def evaluate(scenario, overrides: dict, runs: int, *, seed: int = 0, months, metrics, solution: str = "qre",
+             chunk_size: int | None = None, workers: int | None = None, progress: bool = False,
+             desc: str = "sweep"):
+    """Run ``runs`` replicates with per-run parameter ``overrides`` and keep ``metrics`` at ``months``.
+
+    Returns
+    -------
+    values : numpy.ndarray
+        ``(runs, len(months), len(metrics))``; NaN for runs where the model failed.
+    failed : list of int
+        Run ids that failed.
+    error : str or None
+        The first failure's message.
+    """
+    from tqdm.auto import tqdm
+
+    from ..runner import chunks
+
+    spans = chunks(runs, chunk_size)
+    workers = default_workers(len(spans)) if workers is None else _check_int("workers", workers, 1)
+    workers = min(workers, len(spans))
+    values = np.full((runs, len(months), len(metrics)), np.nan)
+    failed: list[int] = []
+    first_error = None
+    bar = tqdm(total=runs, unit="run", delay=1.0, disable=not progress, desc=desc, leave=False)
+    args = [(scenario, seed, lo, hi, _sub(overrides, lo, hi), solution, months, metrics) for lo, hi in spans]
+
+    def take(result):
+        nonlocal first_error
+        lo, vals, f, err = result
+        values[lo:lo + vals.shape[0]] = vals
+        failed.extend(f)
+        first_error = first_error or err
+        bar.update(vals.shape[0])
+
+    try:
+        if workers <= 1:
+            for a in args:
+                take(_span_task(*a))
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+                futures = [ex.submit(_span_task, *a) for a in args]
+                try:
+                    for fut in as_completed(futures):
+                        take(fut.result())
+                except BaseException:
+                    for fut in futures:
+                        fut.cancel()
+                    raise
+    finally:
+        bar.close()
+    return values, sorted(failed), first_error
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass
+class Sweep:
+    """A design run through the model.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (design row, replicate) -- per month too when several
+        months are kept: ``row, replicate, run[, month]``, the varied
+        parameters, then the outcome metrics.
+    manifest : dict
+        Scenario and its hash, seed, design, n, ranges, months, failures...
+    problem : dict
+        The SALib problem (names and bounds of the varied parameters).
+    X : numpy.ndarray
+        The design, ``(rows, num_vars)``.
+
+    ``table, manifest = sweep(...)`` unpacks.
+    """
+
+    table: object
+    manifest: dict
+    problem: dict
+    X: np.ndarray
+    scenario: object = None
+    meta: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter((self.table, self.manifest))
+
+    @property
+    def replicates(self) -> int:
+        return int(self.manifest["replicates"])
+
+    @property
+    def months(self) -> list[int]:
+        return list(self.manifest["months"])
+
+    @property
+    def outcomes(self) -> list[str]:
+        return list(self.manifest["outcomes"])
+
+    def values(self, outcome, month: int | None = None) -> np.ndarray:
+        """Per-run values of an outcome at a month: ``(rows, replicates)``.
+
+        ``outcome`` is a metric, or a condition (``"us_prk_deal > 0.5"``) giving 1.0/0.0.
+        """
+        o = parse_outcome(outcome)
+        if o.metric not in self.outcomes:
+            raise UserError(f"metric {o.metric!r} was not kept by this sweep; allowed: {', '.join(self.outcomes)}",
+                            key="outcome")
+        month = self.months[-1] if month is None else month
+        if month not in self.months:
+            raise UserError(f"month {month} was not kept by this sweep; allowed: "
+                            f"{', '.join(map(str, self.months))}", key="month")
+        t = self.table
+        if "month" in t.columns:
+            t = t[t["month"] == month]
+        v = o.evaluate(t[o.metric].to_numpy())
+        return v.reshape(self.X.shape[0], self.replicates)
+
+    def y(self, outcome, month: int | None = None) -> np.ndarray:
+        """One value per design row: the mean over replicates (a share for a condition); NaN if all failed."""
+        v = self.values(outcome, month)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(v, axis=1)
+
+    def inputs(self):
+        """The design as a DataFrame (one row per design row)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.X, columns=self.problem["names"])
+
+    def save(self, out) -> Path:
+        """Write ``sweep.parquet`` (CSV without pyarrow) and ``manifest.json`` to folder ``out``."""
+        return write_outputs(out, {"sweep": self.table}, self.manifest)
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        return (f"<Sweep {m['scenario']}: {m['design']} n={m['n']}, {m['rows']} rows x {m['replicates']} "
+                f"replicates, {m['num_vars']} parameters, months {m['months']}>")
+
+
+def write_outputs(out, tables: dict, manifest: dict, figures: dict | None = None) -> Path:
+    """Write tables, ``manifest.json`` and figures to a temporary sibling folder, then move it into place."""
+    import matplotlib.pyplot as plt
+
+    from ..results import replace_dir
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, df in tables.items():
+            if name.endswith(".csv"):
+                df.to_csv(tmp / name, index=False)
+                continue
+            try:
+                import pyarrow  # noqa: F401
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            except ImportError:
+                df.to_csv(tmp / f"{name}.csv", index=False)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        for name, fig in (figures or {}).items():
+            fig.savefig(tmp / f"{name}.png", dpi=110)
+            plt.close(fig)
+        replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _manifest(sc, problem, *, design, n, calc_second_order, rows, replicates, seed, months, metrics, solution,
+              fixed, failed, error, seconds) -> dict:
+    import mesa
+    import pandas
+
+    from .. import __version__
+
+    try:
+        from importlib.metadata import version
+        salib = version("SALib")
+    except Exception:  # pragma: no cover
+        salib = None
+    varied = set(problem["names"])
+    return {
+        "package": "alliance-sim", "version": __version__, "kind": "sweep",
+        "scenario": sc.name, "scenario_path": sc.path, "scenario_sha256": sc.content_hash,
+        "seed": int(seed), "design": design, "n": int(n), "calc_second_order": bool(calc_second_order),
+        "num_vars": int(problem["num_vars"]), "rows": int(rows), "replicates": int(replicates),
+        "runs": int(rows * replicates), "months": list(months), "outcomes": list(metrics), "solution": solution,
+        "parameters": {name: list(b) for name, b in zip(problem["names"], problem["bounds"])},
+        "fixed": {k: float(v) for k, v in (fixed or {}).items()},
+        # parameters an event sets from some month on: the design's value holds only until then
+        "event_parameters": sorted({k for e in sc.events for k in e.params} & varied),
+        "failed_runs": len(failed), "failed_run_ids": failed[:100], "failure": error,
+        "seconds": round(float(seconds), 2),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0], "numpy": np.__version__, "pandas": pandas.__version__,
+        "mesa": mesa.__version__, "SALib": salib,
+    }
+
+
+def run_design(scenario, problem: dict, X, *, design: str = "custom", n: int | None = None, replicates: int = 1,
+               seed: int = 0, month=None, outcomes=None, overrides: dict | None = None, solution: str = "qre",
+               calc_second_order: bool = False, chunk_size: int | None = None, workers: int | None = None,
+               progress: bool = False) -> Sweep:
+    """Run a given design (``(rows, num_vars)`` array over ``problem``) through the model.
+
+    Parameters are as for :func:`sweep`; ``X`` may come from :func:`~alliance_sim.explore.sample`
+    or anywhere else (values must lie in the parameters' plausible ranges).
+    """
+    import pandas as pd
+
+    from ..choice import check_concept
+    from ..parameters import Params
+    from ..scenario import load_scenario
+
+    t0 = time.perf_counter()
+    sc = load_scenario(scenario)
+    fixed = dict(overrides or {})
+    if fixed:
+        sc = sc.with_overrides(fixed)
+    replicates = _check_int("replicates", replicates, 1)
+    seed = _check_int("seed", seed, 0)
+    check_concept(solution)
+    months = check_months(sc, month)
+    metrics = check_outcomes(outcomes)
+    names = list(problem["names"])
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != len(names):
+        raise UserError(f"design has shape {X.shape}; expected (rows, {len(names)})", key="X")
+    rows = X.shape[0]
+    runs = rows * replicates
+    per_run = {name: np.repeat(X[:, k], replicates) for k, name in enumerate(names)}
+    Params.build({**sc.parameters, **per_run}, runs)  # validates every value before any work
+    values, failed, error = evaluate(sc, per_run, runs, seed=seed, months=months, metrics=metrics,
+                                     solution=solution, chunk_size=chunk_size, workers=workers, progress=progress,
+                                     desc=f"{sc.name} {design}")
+    g = np.arange(runs)
+    H = len(months)
+    cols = {"row": np.repeat(g // replicates, H), "replicate": np.repeat(g % replicates, H), "run": np.repeat(g, H)}
+    if H > 1:
+        cols["month"] = np.tile(np.asarray(months), runs)
+    for k, name in enumerate(names):
+        cols[name] = np.repeat(per_run[name], H)
+    flat = values.reshape(runs * H, len(metrics))
+    for k, name in enumerate(metrics):
+        cols[name] = flat[:, k]
+    table = pd.DataFrame(cols)
+    man = _manifest(sc, problem, design=design, n=rows if n is None else n, calc_second_order=calc_second_order,
+                    rows=rows, replicates=replicates, seed=seed, months=months, metrics=metrics, solution=solution,
+                    fixed=fixed, failed=failed, error=error, seconds=time.perf_counter() - t0)
+    if failed:
+        warnings.warn(f"{len(failed)} of {runs} runs failed in the model ({error}); their outcomes are NaN",
+                      RuntimeWarning, stacklevel=2)
+    return Sweep(table, man, problem, X, sc)
+
+
+def sweep(scenario="baseline", design: str = "lhs", n: int = 100, replicates: int = 1, seed: int = 0, month=None,
+          parameters=None, *, outcomes=None, overrides: dict | None = None, solution: str = "qre",
+          calc_second_order: bool = False, chunk_size: int | None = None, workers: int | None = None,
+          progress: bool = False) -> Sweep:
+    """Sample the scenario's uncertainty space and run every parameter set.
+
+    Parameters
+    ----------
+    scenario : str, path or Scenario
+    design : {"lhs", "sobol", "morris"}
+        Latin hypercube (scipy, seeded), Sobol/Saltelli or Morris (SALib);
+        see :mod:`alliance_sim.explore.designs` for how ``n`` sizes each.
+    n : int
+        Points (lhs), base sample N, a power of 2 (sobol), trajectories (morris).
+    replicates : int
+        Runs per parameter set (each with its own random stream).
+    seed : int
+        Seeds both the design and the runs.
+    month : int or list of int, optional
+        Month(s) at which outcomes are kept (default: the final month). The
+        model is only stepped up to the last of them.
+    parameters : list of str or dict, optional
+        Vary only these (default: every parameter the scenario leaves
+        uncertain, over ``Scenario.uncertainty()``); ``{name: (low, high)}`` narrows.
+    outcomes : list of str, optional
+        Metrics to keep (default: the main metrics).
+    overrides : dict, optional
+        Parameters fixed at a value for the whole sweep (not varied).
+    solution : {"qre", "nash", "pure"}
+    calc_second_order : bool
+        Sobol design only (default False: first-order and total indices).
+    chunk_size : int, optional
+        Runs per batched model (default 1,000).
+    workers : int, optional
+        Processes to run chunks in (default: one per core, at most one per
+        chunk). Results do not depend on it.
+    progress : bool
+        Show a progress bar (after one second).
+
+    Returns
+    -------
+    Sweep
+        ``.table`` (inputs and outcomes, one row per design row x replicate),
+        ``.manifest``; ``table, manifest = sweep(...)`` unpacks.
+
+    Examples
+    --------
+    >>> table, manifest = sweep("baseline", "lhs", n=64, seed=1)   # doctest: +SKIP
+    """
+    from ..scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    check_design(design)
+    pb = make_problem(sc, parameters, overrides=overrides)
+    n = check_n(design, n, pb["num_vars"], calc_second_order)
+    # validate the rest before sampling
+    check_months(sc, month)
+    check_outcomes(outcomes)
+    X = sample(pb, design, n, seed, calc_second_order=calc_second_order)
+    return run_design(sc, pb, X, design=design, n=n, replicates=replicates, seed=seed, month=month,
+                      outcomes=outcomes, overrides=overrides, solution=solution,
+                      calc_second_order=calc_second_order, chunk_size=chunk_size, workers=workers,
+                      progress=progress)
