@@ -68,7 +68,7 @@ def contract(tensor: np.ndarray, axis: int, strategy: np.ndarray) -> np.ndarray:
     return acc
 
 
-def _contract_players(tensor, players, drop, strategies):
+def _drop(tensor, players, drop, strategies):
     """Contract the axes of the players in ``drop`` (highest axis first)."""
     players = list(players)
     for k in sorted(drop, key=players.index, reverse=True):
@@ -78,68 +78,12 @@ def _contract_players(tensor, players, drop, strategies):
     return tensor, players
 
 
-def _leave_one_out(tensor, players, others, strategies, out):
-    """For each ``j`` in ``others``, contract every player of ``others`` but ``j``.
-
-    Divide and conquer, so ``k`` players cost ``O(k log k)`` contractions
-    instead of ``O(k^2)``; ``out[j]`` gets ``(tensor, players)``.
-    """
-    if len(others) == 1:
-        out[others[0]] = (tensor, players)
-        return
-    half = len(others) // 2
-    left, right = others[:half], others[half:]
-    t_left, p_left = _contract_players(tensor, players, right, strategies)
-    _leave_one_out(t_left, p_left, left, strategies, out)
-    t_right, p_right = _contract_players(tensor, players, left, strategies)
-    _leave_one_out(t_right, p_right, right, strategies, out)
-
-
-def pair_payoffs(tensors, strategies):
-    """Expected payoffs and pairwise payoff matrices, batch-last.
-
-    Parameters
-    ----------
-    tensors : list of numpy.ndarray
-        ``n`` payoff arrays of shape ``(a_1, ..., a_n, R)``.
-    strategies : list of numpy.ndarray
-        ``n`` arrays of shape ``(a_i, R)``.
-
-    Returns
-    -------
-    u : list of numpy.ndarray
-        ``u[i]`` of shape ``(a_i, R)``: player ``i``'s expected payoff of each
-        own action against the others' strategies.
-    pairs : list of dict
-        ``pairs[i][j]`` of shape ``(a_i, a_j, R)`` for ``j != i``: player
-        ``i``'s expected payoff when ``i`` plays ``a`` and ``j`` plays ``b``,
-        the remaining players mixing (the derivative of ``u[i]`` with respect
-        to ``strategies[j]``).
-    """
-    n = len(tensors)
-    u, pairs = [], []
-    for i in range(n):
-        others = [j for j in range(n) if j != i]
-        found = {}
-        _leave_one_out(tensors[i], list(range(n)), others, strategies, found)
-        mats = {}
-        for j, (t, players) in found.items():
-            mats[j] = t if players == [i, j] else np.swapaxes(t, 0, 1)
-        j0 = others[0]
-        # u_i(a) = sum_b U_ij(a, b) p_j(b)
-        u.append(contract(mats[j0], 1, strategies[j0]))
-        pairs.append(mats)
-    return u, pairs
-
-
 def expected_payoffs_last(tensors, strategies):
     """Expected payoffs only (no pairwise matrices), batch-last."""
     n = len(tensors)
     out = []
     for i in range(n):
-        t, _ = _contract_players(
-            tensors[i], range(n), [j for j in range(n) if j != i], strategies
-        )
+        t, _ = _drop(tensors[i], range(n), [j for j in range(n) if j != i], strategies)
         out.append(t)
     return out
 
@@ -247,3 +191,114 @@ def pure_equilibrium_mask(payoffs, *, tol: float = 0.0) -> np.ndarray:
             best = best - tol * spread
         mask &= p >= best
     return mask
+
+
+class OwnerStack:
+    """All players' payoff tensors in one array, each with its owner's axis first.
+
+    ``stack[i]`` is player ``i``'s payoff tensor with axes ``(i, others in
+    increasing order)``, each axis zero-padded to the largest action count
+    ``amax``; shape ``(n, amax, ..., amax, R)``. A padded action has payoff 0
+    and is given probability 0, so it adds exact zeros. Contracting one
+    *position* (say "the first other player") then serves every owner in a
+    single array operation, which keeps the number of numpy calls per
+    evaluation small (they dominate for small batches).
+
+    Parameters
+    ----------
+    tensors : list of numpy.ndarray
+        ``n`` arrays of shape ``(a_1, ..., a_n, R)`` (batch axis last).
+    """
+
+    def __init__(self, tensors):
+        n = len(tensors)
+        self.sizes = [int(k) for k in tensors[0].shape[:-1]]
+        self.amax = max(self.sizes)
+        stack = np.zeros((n,) + (self.amax,) * n + (tensors[0].shape[-1],))
+        for i, t in enumerate(tensors):
+            moved = np.moveaxis(t, i, 0)
+            stack[(i,) + tuple(slice(0, k) for k in moved.shape[:-1])] = moved
+        self._set(stack)
+
+    def _set(self, stack):
+        self.stack = stack
+        n = stack.shape[0]
+        # others[i, k]: the player at position k + 1 of owner i's tensor.
+        self.others = np.array([[j for j in range(n) if j != i] for i in range(n)], dtype=np.intp)
+
+    def take(self, keep):
+        """The same games for the replicates selected by ``keep``."""
+        new = OwnerStack.__new__(OwnerStack)
+        new.sizes, new.amax = self.sizes, self.amax
+        new._set(self.stack[..., keep])
+        return new
+
+    def pairs(self, padded):
+        """Expected payoffs and pairwise payoff matrices of every owner.
+
+        Parameters
+        ----------
+        padded : numpy.ndarray
+            ``(n, amax, R)``: player ``i``'s strategy in row ``i``, zero on
+            padded actions.
+
+        Returns
+        -------
+        u : numpy.ndarray
+            ``(n, amax, R)``: ``u[i, a]`` is player ``i``'s expected payoff of
+            action ``a``.
+        W : numpy.ndarray
+            ``(n, n - 1, amax, amax, R)``: ``W[i, k, a, b]`` is player ``i``'s
+            expected payoff when ``i`` plays ``a`` and its ``k``-th other
+            player ``others[i, k]`` plays ``b``, the rest mixing.
+        """
+        n = self.stack.shape[0]
+        # by_pos[k][i] = strategy of owner i's k-th other player, shaped to
+        # broadcast against (n, ..., R) slices.
+        by_pos = [padded[self.others[:, k]] for k in range(n - 1)]
+        found = {}
+        _owner_leave_one_out(self.stack, list(range(n - 1)), list(range(n - 1)), by_pos, found)
+        W = np.stack([found[k] for k in range(n - 1)], axis=1)
+        u = _owner_contract(found[0], 2, by_pos[0])
+        return u, W
+
+
+def _owner_contract(stack, axis, strat):
+    """Contract ``axis`` (>= 2) of an owner-stacked tensor with per-owner strategies.
+
+    ``strat`` has shape ``(n, amax, R)``: row ``i`` weights owner ``i``'s slice.
+    Left-to-right accumulation, as :func:`contract`.
+    """
+    shape = (strat.shape[0],) + (1,) * (stack.ndim - 3) + (strat.shape[-1],)
+    head = (slice(None),) * axis
+    acc = stack[head + (0,)] * strat[:, 0].reshape(shape)
+    for c in range(1, strat.shape[1]):
+        acc = acc + stack[head + (c,)] * strat[:, c].reshape(shape)
+    return acc
+
+
+def _owner_drop(stack, positions, drop, by_pos):
+    positions = list(positions)
+    for k in sorted(drop, key=positions.index, reverse=True):
+        ax = positions.index(k)
+        stack = _owner_contract(stack, 2 + ax, by_pos[k])
+        positions.pop(ax)
+    return stack, positions
+
+
+def _owner_leave_one_out(stack, positions, others, by_pos, out):
+    """For each position ``k`` in ``others``: contract every other position.
+
+    Divide and conquer, so ``m`` positions cost ``O(m log m)`` contractions
+    instead of ``O(m^2)``; ``out[k]`` has the owner axis, the owner's own
+    action axis and position ``k``'s axis.
+    """
+    if len(others) == 1:
+        out[others[0]] = stack
+        return
+    half = len(others) // 2
+    left, right = others[:half], others[half:]
+    s_left, p_left = _owner_drop(stack, positions, right, by_pos)
+    _owner_leave_one_out(s_left, p_left, left, by_pos, out)
+    s_right, p_right = _owner_drop(stack, positions, left, by_pos)
+    _owner_leave_one_out(s_right, p_right, right, by_pos, out)

@@ -7,21 +7,30 @@ others' strategies (McKelvey & Palfrey 1995; Gambit's ``lambda``). At
 starts there, and as ``lam -> inf`` it converges to a Nash equilibrium (the
 "limiting logit" selection).
 
-Method. Unknowns are log-probabilities ``z`` (one per action of each player)
-and ``lam``; the equations are the logit fixed point written in logs::
+Method. Unknowns are each player's log-odds against its first action,
+``w_i(a) = log p_i(a) - log p_i(0)`` for ``a >= 1``, and ``lam``; the
+equations are the logit fixed point (Gambit's formulation)::
 
-    F_i(a) = z_i(a) - lam u_i(a; exp z) + log sum_c exp(lam u_i(c; exp z)) = 0
+    F_i(a) = w_i(a) - lam (u_i(a) - u_i(0)) = 0,   p_i = softmax([0, w_i]),
 
-whose Jacobian is the identity at ``lam = 0`` and stays well conditioned as
-probabilities go to zero (a vanishing probability only shrinks its column).
-The branch is followed by pseudo-arclength continuation in ``(z, lam)``, so
-turning points in ``lam`` are passed: an Euler predictor along the unit
-tangent, then Newton's method on ``F = 0`` plus the hyperplane orthogonal to
-the tangent. Steps adapt per game (doubling at most, halving on rejection).
-When the next step would cross the target ``lam``, the step is shortened to
-land on it and Newton's method is run with ``lam`` fixed there: the result
-is the first point of the branch at the target ``lam`` (as Gambit's
-``logit_solve_lambda``).
+with an analytic Jacobian. The log-odds stay well scaled as probabilities go
+to zero (the equations are linear in ``w`` for the vanishing ones), and
+unlike the log-sum-exp form the curvature grows only like ``lam``, so
+Newton's method keeps a usable basin at ``lam`` in the thousands. The branch
+is followed by pseudo-arclength continuation in ``(w, lam)``, so turning
+points in ``lam`` are passed: an Euler predictor along the unit tangent, then
+Newton's method on ``F = 0`` plus the hyperplane orthogonal to the tangent.
+Each game has its own step, adapted to the size of the first Newton
+correction, the Newton contraction rate and the turn of the tangent (grow at
+most 2x, halve on rejection). Near-bifurcations are the classic way to jump
+onto another branch; a jump is caught by the sign of ``det [dF; tangent]``,
+which is constant along a branch traversed in one direction, and the step is
+retried smaller (a flip that persists down to a tiny step is a genuine
+bifurcation point, e.g. in a symmetric game, and is passed straight on).
+When the next step would cross the target ``lam``, it is shortened to land
+on it and Newton's method is run with ``lam`` fixed: the result is the first
+point of the branch at the target ``lam`` (as Gambit's
+``logit_solve_lambda``). ``exp`` never overflows (the max is subtracted).
 
 Batches. All ``R`` games advance together, each with its own step size,
 Newton counter and convergence test; a finished game is frozen and dropped
@@ -36,24 +45,26 @@ from __future__ import annotations
 import numpy as np
 
 from .normal_form import as_game, validate_batch_payoffs
-from .payoffs import pair_payoffs
+from .payoffs import OwnerStack
 
 __all__ = ["logit_qre", "logit_qre_batch", "QRE_TOL"]
 
-#: Default Newton tolerance (max-norm of the last log-probability update).
+#: Default Newton tolerance (max-norm of the predicted next log-odds update).
 QRE_TOL = 1e-10
 
-_FIRST_STEP = 0.1  # initial arclength step
-_TARGET_DIST = 0.05  # aimed-at size of the first Newton correction (log units)
-_MAX_DIST = 0.15  # larger first corrections reject the step
-_MIN_COS = 0.94  # consecutive tangents must be within ~20 degrees
+_FIRST_STEP = 0.3  # initial arclength step
+_TARGET_DIST = 0.1  # aimed-at size of the first Newton correction (log units)
+_MAX_DIST = 0.3  # larger first corrections reject the step
+_TARGET_ANGLE = 0.3  # aimed-at turn of the tangent per step (radians)
+_MIN_COS = 0.8  # larger turns (about 37 degrees) reject the step
 _TARGET_CONTRACTION = 0.15  # aimed-at ratio of the 2nd to the 1st Newton correction
 _CONTRACTION = 0.5  # each Newton step must shrink by this factor at least
 _NOISE = 256 * np.finfo(float).eps  # relative rounding floor of a Newton update
-_PATH_TOL = 1e-8  # Newton tolerance at intermediate points of the path
+_PATH_TOL = 1e-6  # Newton tolerance at intermediate points of the path
 _CORRECTOR_ITERS = 6  # Newton iterations allowed per predictor step
 _WARM_ITERS = 30  # Newton iterations allowed from a warm start
 _MIN_STEP = 1e-13
+_BIFURCATION_STEP = 1e-6  # relative step below which an orientation flip is accepted
 
 
 def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -64,88 +75,93 @@ def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return acc
 
 
-def _log_softmax(s: np.ndarray):
-    """Log-probabilities and probabilities of a logit response, per column.
-
-    ``s`` has shape ``(a, R)``; the max is subtracted so nothing overflows.
-    """
-    mx = s[0]
-    for c in range(1, s.shape[0]):
-        mx = np.maximum(mx, s[c])
-    e = np.exp(s - mx)
-    tot = e[0]
-    for c in range(1, e.shape[0]):
-        tot = tot + e[c]
-    return s - (mx + np.log(tot)), e / tot
-
-
 class _System:
-    """Residual and Jacobian of the logit equations for a batch (batch-last)."""
+    """Residual and Jacobian of the logit equations for a batch (batch-last).
 
-    def __init__(self, tensors):
-        self.tensors = tensors
-        self.sizes = [int(k) for k in tensors[0].shape[:-1]]
-        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).astype(int)
+    Unknowns per player ``i``: log-odds ``w_i(a) = log p_i(a) - log p_i(0)``
+    for ``a >= 1``; equations ``w_i(a) - lam (u_i(a) - u_i(0)) = 0``.
+    """
+
+    def __init__(self, payoffs):
+        self.payoffs = payoffs if isinstance(payoffs, OwnerStack) else OwnerStack(payoffs)
+        self.sizes = self.payoffs.sizes
+        n = len(self.sizes)
+        self.offsets = np.concatenate([[0], np.cumsum([k - 1 for k in self.sizes])]).astype(int)
         self.N = int(self.offsets[-1])
+        # Unknown q is action act[q] >= 1 of player own[q].
+        own = np.repeat(np.arange(n), [k - 1 for k in self.sizes])
+        act = np.concatenate([np.arange(1, k) for k in self.sizes])
+        self.own, self.act = own, act
+        # Position of player own[r] among the others of player own[q].
+        pos = np.where(own[None, :] < own[:, None], own[None, :], own[None, :] - 1)
+        pos = np.where(own[None, :] == own[:, None], 0, pos)
+        ones = np.ones_like(pos)
+        self.idx1 = (own[:, None] * ones, pos, act[:, None] * ones, act[None, :] * ones)
+        self.idx0 = (own[:, None] * ones, pos, 0 * ones, act[None, :] * ones)
+        # A player's own log-odds do not enter its payoffs.
+        self.cross = (own[:, None] != own[None, :]).astype(float)[:, :, None]
+        self.eye = np.eye(self.N)[:, :, None]
 
     def blocks(self, X):
         return [X[self.offsets[i] : self.offsets[i + 1]] for i in range(len(self.sizes))]
 
+    def padded_strategies(self, X):
+        """All players' logit strategies as one ``(n, amax, R)`` array.
+
+        ``p_i = softmax([0, w_i])`` with the max subtracted (no overflow);
+        padded actions get log-odds -inf, so probability exactly 0.
+        """
+        n, amax = len(self.sizes), self.payoffs.amax
+        logits = np.full((n, amax, X.shape[1]), -np.inf)
+        logits[:, 0] = 0.0
+        logits[self.own, self.act] = X[:-1]
+        mx = logits.max(axis=1)  # exact, whatever the order
+        e = np.exp(logits - mx[:, None])
+        tot = e[:, 0]
+        for c in range(1, amax):
+            tot = tot + e[:, c]
+        return e / tot[:, None]
+
+    def strategies(self, X):
+        padded = self.padded_strategies(X)
+        return [padded[i, :k] for i, k in enumerate(self.sizes)]
+
     def take(self, keep):
-        return _System([t[..., keep] for t in self.tensors])
+        return _System(self.payoffs.take(keep))
 
     def uniform(self, R):
-        """State ``(z, lam)`` at the start of the branch, shape ``(N + 1, R)``."""
-        X = np.empty((self.N + 1, R))
-        for i, k in enumerate(self.sizes):
-            X[self.offsets[i] : self.offsets[i + 1]] = -np.log(k)
-        X[-1] = 0.0
-        return X
+        """State ``(w, lam) = 0`` at the start of the branch, shape ``(N + 1, R)``."""
+        return np.zeros((self.N + 1, R))
 
     def start_tangent(self, X0):
         """Unit tangent of the branch at ``lam = 0``, oriented towards ``lam > 0``.
 
-        There ``dF/dz = I`` and ``dF/dlam = -(u - mean u)``, so the tangent
-        is ``(u - mean u, 1)`` normalised.
+        There ``dF/dw = I`` and ``dF/dlam = -(u(a) - u(0))``, so the tangent
+        is ``(u(a) - u(0), 1)`` normalised.
         """
-        p = [np.exp(z) for z in self.blocks(X0)]
-        u, _ = pair_payoffs(self.tensors, p)
+        u, _ = self.payoffs.pairs(self.padded_strategies(X0))
         T = np.empty_like(X0)
-        for i, ui in enumerate(u):
-            mean = _dot(p[i], ui)
-            T[self.offsets[i] : self.offsets[i + 1]] = ui - mean
+        T[:-1] = u[self.own, self.act] - u[self.own, 0]
         T[-1] = 1.0
         return T / np.sqrt(_dot(T, T))
 
     def residual_jacobian(self, X):
-        """``F(X)`` of shape ``(N, R)`` and ``dF/d(z, lam)`` of shape ``(N, N + 1, R)``.
+        """``F(X)`` of shape ``(N, R)`` and ``dF/d(w, lam)`` of shape ``(N, N + 1, R)``.
 
-        Rows of player ``i``: ``log sum_c exp z_i(c)`` (normalisation), then
-        ``z_i(a) - z_i(0) - lam (u_i(a) - u_i(0))`` for ``a >= 1``.
+        With ``du(a) = u_i(a) - u_i(0)``: ``dF/dw_j(b) = -lam p_j(b)
+        (U_ij(a, b) - U_ij(0, b) - du(a))`` for ``j != i``, identity on the
+        player's own block, and ``dF/dlam = -du``.
         """
         N, R = self.N, X.shape[1]
         lam = X[-1]
-        z = self.blocks(X)
-        p = [np.exp(zi) for zi in z]
-        u, pairs = pair_payoffs(self.tensors, p)
-        F = np.empty((N, R))
-        J = np.zeros((N, N + 1, R))
-        for i, ui in enumerate(u):
-            lo, hi = self.offsets[i], self.offsets[i + 1]
-            logq, q = _log_softmax(z[i])
-            F[lo] = z[i][0] - logq[0]  # = log sum exp z_i
-            J[lo, lo:hi] = q
-            F[lo + 1 : hi] = z[i][1:] - z[i][0] - lam * (ui[1:] - ui[0])
-            J[lo + 1 : hi, -1] = ui[0] - ui[1:]
-            J[lo + 1 : hi, lo] = -1.0
-            for a in range(1, hi - lo):
-                J[lo + a, lo + a] = 1.0
-            for j, U in pairs[i].items():
-                # d/dz_j(b) of -lam u_i(a) is -lam U_ij(a, b) p_j(b)
-                J[lo + 1 : hi, self.offsets[j] : self.offsets[j + 1]] = (
-                    -lam * (U[1:] - U[0])
-                ) * p[j]
-        return F, J
+        padded = self.padded_strategies(X)
+        u, W = self.payoffs.pairs(padded)
+        du = u[self.own, self.act] - u[self.own, 0]
+        D = W[self.idx1] - W[self.idx0]  # (N, N, R): U_ij(a, b) - U_ij(0, b)
+        J = np.empty((N, N + 1, R))
+        J[:, :N] = self.eye - (lam * (D - du[:, None])) * (self.cross * padded[self.own, self.act])
+        J[:, N] = -du
+        return X[:-1] - lam * du, J
 
 
 def _solve(J, C, rhs_top, rhs_last):
@@ -166,10 +182,8 @@ def _solve(J, C, rhs_top, rhs_last):
 
 
 def _max_abs(D):
-    m = np.abs(D[0])
-    for r in range(1, D.shape[0]):
-        m = np.maximum(m, np.abs(D[r]))
-    return m
+    """Per-replicate max-norm over axis 0 (a max is exact in any order)."""
+    return np.abs(D).max(axis=0)
 
 
 class _Tracker:
@@ -193,6 +207,7 @@ class _Tracker:
         self.d_prev = np.full(R, np.inf)
         self.d_first = np.zeros(R)
         self.kappa = np.zeros(R)
+        self.cos = np.ones(R)  # cosine of the tangent's turn over the step
         self.sign = np.zeros(R)  # orientation of the branch
         self.final = warm.copy()  # landing on the target lam (fixed lam)
         self.warm = warm.copy()
@@ -225,6 +240,7 @@ class _Tracker:
         self.k[sel] = 0
         self.d_prev[sel] = np.inf
         self.kappa[sel] = 0.0
+        self.cos[sel] = 1.0
 
 
 def _orientation(J, T):
@@ -269,7 +285,7 @@ def _run(system, target, X0, warm, max_iter, tol):
     idx = np.flatnonzero(~done)
     if idx.size == 0:
         return out
-    sys_w = system.take(idx)
+    sys_w = system if idx.size == R else system.take(idx)
     st = _Tracker(target[idx], X0[:, idx], warm[idx])
     if (~st.warm).any():
         _start_branch(sys_w, st, ~st.warm)
@@ -299,7 +315,11 @@ def _run(system, target, X0, warm, max_iter, tol):
             | ((k > 1) & (d > _CONTRACTION * st.d_prev))
             | ((k >= _CORRECTOR_ITERS) & (d > tol_k))
         )
-        conv = live & ~warm_bad & ~path_bad & ((d <= tol_k) | stalled)
+        # Converged when the next update is predicted (linear contraction
+        # estimate, pessimistic for Newton) to be below the tolerance.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            next_d = np.where(k >= 2, d * (d / st.d_prev), d)
+        conv = live & ~warm_bad & ~path_bad & ((next_d <= tol_k) | stalled)
         st.d_first = np.where(k == 1, d, st.d_first)
         with np.errstate(divide="ignore", invalid="ignore"):
             st.kappa = np.where(k == 2, d / st.d_first, st.kappa)
@@ -311,13 +331,25 @@ def _run(system, target, X0, warm, max_iter, tol):
         # steps, so the cosine of the turn is 1 / |Tn|), lam stays positive
         # and the orientation of the curve is kept.
         tnorm = np.sqrt(_dot(Tn, Tn))
+        first = live & ~warm & ~st.final & (k == 1)
+        st.cos = np.where(first, 1.0 / tnorm, st.cos)
+        turned = first & (tnorm * _MIN_COS > 1.0)
+        conv &= ~turned
+        path_bad |= turned
         check = conv & ~warm
-        jumped = check & ~st.final & ((tnorm * _MIN_COS > 1.0) | (Xn[-1] < 0.0))
+        jumped = check & ~st.final & (Xn[-1] < 0.0)
         check &= ~jumped
         if check.any():
             sign = _orientation(J[:, :, check], st.T[:, check])
+            flip = sign != st.sign[check]
+            # A flip that persists down to a tiny step is a genuine
+            # bifurcation point on the branch (non-generic games, e.g. the
+            # symmetry-breaking pitchforks of symmetric games): pass it
+            # straight on, with the new orientation as reference.
+            tiny = st.h_eff[check] <= _BIFURCATION_STEP * (1.0 + _max_abs(st.Xb[:, check]))
+            st.sign[check] = np.where(flip & tiny, sign, st.sign[check])
             flipped = np.zeros_like(check)
-            flipped[check] = sign != st.sign[check]
+            flipped[check] = flip & ~tiny
             jumped |= flipped
         conv &= ~jumped
         path_bad |= jumped
@@ -330,10 +362,13 @@ def _run(system, target, X0, warm, max_iter, tol):
             st.T[:, accept] = Tn[:, accept] / tnorm[accept]
             # The predictor error and the Newton contraction rate both grow
             # like h^2: aim both at their targets.
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(all="ignore"):
                 grow = np.minimum(
-                    np.sqrt(_TARGET_DIST / st.d_first[accept]),
-                    np.sqrt(_TARGET_CONTRACTION / st.kappa[accept]),
+                    np.minimum(
+                        np.sqrt(_TARGET_DIST / st.d_first[accept]),
+                        np.sqrt(_TARGET_CONTRACTION / st.kappa[accept]),
+                    ),
+                    _TARGET_ANGLE / np.arccos(np.minimum(st.cos[accept], 1.0)),
                 )
             st.h[accept] = st.h_eff[accept] * np.clip(grow, 0.5, 2.0)
             st.predict(accept)
@@ -393,9 +428,14 @@ def logit_qre_batch(payoffs, lam, start=None, *, tol: float = QRE_TOL, max_iter:
         probabilities are replaced by 1e-300. Default ``None``: the
         principal branch for every game.
     tol : float, optional
-        Newton tolerance on the max-norm of the final update of the
-        log-probabilities, so probabilities are accurate to about ``tol``
-        relative (the update is quadratically convergent). Default 1e-10.
+        Newton stops when the next update of the log-odds is predicted to
+        be below ``tol`` in max-norm (pessimistic linear-rate estimate), so
+        probabilities are accurate to about ``tol`` relative; the logit
+        equations then hold to about ``tol``. Rounding sets a floor of
+        about ``5.7e-14 * (1 + max |log-odds|)``, which exceeds 1e-10 only
+        when ``lam * payoff gap`` exceeds about 1,700 (then accuracy is about
+        that floor, e.g. 1e-9 at ``lam = 1e3`` with payoff gaps of 20).
+        Default 1e-10.
     max_iter : int, optional
         Cap on the Newton iterations (linear solves) spent on one game,
         path included. Default 5000.
@@ -418,20 +458,28 @@ def logit_qre_batch(payoffs, lam, start=None, *, tol: float = QRE_TOL, max_iter:
     Notes
     -----
     The result for game ``r`` is bitwise identical whether it is solved alone
-    or in any batch (see the module docstring). Solving the whole batch costs
-    about as many vectorised iterations as its hardest game needs.
+    or in any batch of any size or composition (see the module docstring).
+    Solving the whole batch costs about as many vectorised iterations as its
+    hardest game needs, so a warm-started batch in which one game falls back
+    to the principal branch costs about one principal-branch solve of that
+    game (tens of milliseconds) on top of the Newton corrections.
+
+    Games with exact symmetries (non-generic) have bifurcation points on
+    the branch; they are passed straight on, which keeps e.g. the symmetric
+    branch of a symmetric game.
     """
-    tensors = [np.ascontiguousarray(np.moveaxis(a, 0, -1)) for a in validate_batch_payoffs(payoffs)]
+    arrays = validate_batch_payoffs(payoffs)
     if not tol > 0:
         raise ValueError(f"tol must be > 0, got {tol}")
+    tensors = [np.ascontiguousarray(np.moveaxis(a, 0, -1)) for a in arrays]  # batch last
     system = _System(tensors)
     R = tensors[0].shape[-1]
     target = _check_lam(lam, R)
     X0 = system.uniform(R)
     warm = np.zeros(R, dtype=bool)
     if start is not None:
-        if isinstance(start, np.ndarray) or len(start) != len(tensors):
-            raise ValueError(f"start must be a list of {len(tensors)} arrays of shape (R, a_i)")
+        if isinstance(start, np.ndarray) or len(start) != len(arrays):
+            raise ValueError(f"start must be a list of {len(arrays)} arrays of shape (R, a_i)")
         for i, s in enumerate(start):
             s = np.asarray(s, dtype=float)
             if s.shape != (R, system.sizes[i]):
@@ -440,13 +488,13 @@ def logit_qre_batch(payoffs, lam, start=None, *, tol: float = QRE_TOL, max_iter:
                 )
             if not np.all(np.isfinite(s)) or np.any(s < 0):
                 raise ValueError(f"start[{i}] must hold finite non-negative probabilities")
-            X0[system.offsets[i] : system.offsets[i + 1]] = np.log(np.maximum(s.T, 1e-300))
+            logp = np.log(np.maximum(s.T, 1e-300))
+            X0[system.offsets[i] : system.offsets[i + 1]] = logp[1:] - logp[0]
         X0[-1] = target
         warm[:] = True
     X = _run(system, target, X0, warm, int(max_iter), float(tol))
     out = []
-    for z in system.blocks(X):
-        _, q = _log_softmax(z)
+    for q in system.strategies(X):
         out.append(np.ascontiguousarray(q.T))
     return out
 

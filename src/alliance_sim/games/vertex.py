@@ -14,10 +14,13 @@ equilibria are the completely labelled pairs ``(x, y) != (0, 0)``
 (normalised), and the *extreme* equilibria are the completely labelled pairs
 of vertices.
 
-Why not support enumeration as in nashpy: nashpy tests the best-reply
-condition with exact float equality (``max(A y) == max over the support``),
-which rounding breaks on ordinary random games, so equilibria are silently
-dropped; and equal-size supports only cover nondegenerate games. Here every
+Why not support enumeration as in nashpy: nashpy (0.0.43) tests the
+best-reply condition with exact float equality (``max(A y) == max over the
+support``), which rounding breaks on ordinary random 4x4 and 6x6 games, so
+equilibria are silently dropped (``benchmarks/games.py`` counts them); and
+enumerating supports is only complete for nondegenerate games (in a
+degenerate game the extreme equilibria need not come from square,
+nonsingular indifference systems on their supports). Here every
 vertex of each polytope is found from every basis (a ``k x k`` nonsingular
 submatrix plus ``m - k`` (or ``n - k``) zero coordinates), the labels of each
 vertex are read from its computed slacks with an explicit tolerance, and
@@ -58,65 +61,87 @@ def rescale(payoff: np.ndarray) -> np.ndarray:
     return 1.0 + (payoff - lo) / (hi - lo)
 
 
-def polytope_vertices(M: np.ndarray, tol: float):
-    """Vertices of ``{z >= 0 : M z <= 1}`` other than the origin.
+@lru_cache(maxsize=256)
+def _bases(m: int, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (row subset, column subset) of size k, as two (count, k) arrays."""
+    rows, cols = _combos(m, k), _combos(n, k)
+    out = np.repeat(rows, len(cols), axis=0), np.tile(cols, (len(rows), 1))
+    for a in out:
+        a.flags.writeable = False  # cached: shared by every call
+    return out
+
+
+def _collect(M, zc, support, tol, found):
+    """Keep the feasible points ``z`` (``z[support] = zc``) of ``{z >= 0 : M z <= 1}``."""
+    z = np.zeros((len(zc), M.shape[1]))
+    np.put_along_axis(z, support, zc, axis=1)
+    mz = z @ M.T
+    keep = np.all(mz <= 1.0 + tol, axis=1)
+    z, mz = z[keep], mz[keep]
+    zero = z <= tol
+    z[zero] = 0.0
+    found.append((z, mz >= 1.0 - tol, zero))
+
+
+def _dedupe(found, p, q):
+    """Concatenate, and keep one copy of each vertex (identified by its labels)."""
+    if not found:
+        return np.zeros((0, q)), np.zeros((0, p), bool), np.zeros((0, q), bool)
+    z, tight, zero = (np.concatenate(parts) for parts in zip(*found))
+    # A vertex is determined by its tight constraints: degenerate vertices
+    # (reached from several bases) have one label set.
+    _, first = np.unique(np.concatenate([tight, zero], axis=1), axis=0, return_index=True)
+    first.sort()
+    return z[first], tight[first], zero[first]
+
+
+def best_response_vertices(An: np.ndarray, Bn: np.ndarray, tol: float):
+    """Vertices (other than 0) of both best-response polytopes.
+
+    ``Q = {y >= 0 : A y <= 1}`` and ``P = {x >= 0 : B^T x <= 1}`` (payoffs
+    rescaled into [1, 2]). A vertex of either is the solution of a ``k x k``
+    system on a row subset ``I`` and a column subset ``J``: ``A[I, J] y_J = 1``
+    or ``B[I, J]^T x_I = 1``, the other coordinates zero; both systems of
+    every size-``k`` basis are solved in one stacked call.
 
     Parameters
     ----------
-    M : numpy.ndarray
-        Shape ``(p, q)``, entries in ``[1, 2]``.
+    An, Bn : numpy.ndarray
+        Rescaled payoffs, shape ``(m, n)``, entries in ``[1, 2]``.
     tol : float
-        Slack tolerance: ``z_s >= -tol`` and ``M z <= 1 + tol`` count as
-        feasible, ``z_s <= tol`` as a zero and ``(M z)_r >= 1 - tol`` as tight.
+        Slack tolerance: a coordinate ``>= -tol`` and a constraint
+        ``<= 1 + tol`` are feasible, a coordinate ``<= tol`` is a zero and
+        a constraint ``>= 1 - tol`` is tight.
 
     Returns
     -------
-    z : numpy.ndarray
-        Shape ``(V, q)``, clipped so that entries read as zero are exactly 0.
-    tight : numpy.ndarray
-        Boolean ``(V, p)``: which constraints ``(M z)_r <= 1`` are tight.
-    zero : numpy.ndarray
-        Boolean ``(V, q)``: which coordinates are zero.
+    P, Q : tuple
+        Each ``(z, tight, zero)``: vertex coordinates (entries read as zero
+        set to exactly 0), tight inequality constraints, zero coordinates.
     """
-    p, q = M.shape
-    zs, tights, zeros = [], [], []
-    for k in range(1, min(p, q) + 1):
-        rows, cols = _combos(p, k), _combos(q, k)
-        # Every (tight-row set, support) pair of size k: the k x k system
-        # M[rows, cols] z_cols = 1 with the other coordinates of z at zero.
-        r_idx = np.repeat(rows, len(cols), axis=0)
-        c_idx = np.tile(cols, (len(rows), 1))
-        sub = M[r_idx[:, :, None], c_idx[:, None, :]]
-        det = np.linalg.det(sub)
-        norms = np.prod(np.sqrt(np.sum(sub * sub, axis=2)), axis=1)
+    m, n = An.shape
+    BnT = Bn.T
+    found_p, found_q = [], []
+    for k in range(1, min(m, n) + 1):
+        rows, cols = _bases(m, n, k)
+        nb = len(rows)
+        stack = np.concatenate(
+            [An[rows[:, :, None], cols[:, None, :]], BnT[cols[:, :, None], rows[:, None, :]]]
+        )
+        det = np.linalg.det(stack)
+        norms = np.prod(np.sqrt(np.sum(stack * stack, axis=2)), axis=1)
         ok = np.abs(det) > _SINGULAR_RATIO * norms
         if not ok.any():
             continue
-        sub, c_idx = sub[ok], c_idx[ok]
-        zc = np.linalg.solve(sub, np.ones(sub.shape[:2] + (1,)))[:, :, 0]
-        feasible = np.all(zc >= -tol, axis=1)
-        if not feasible.any():
-            continue
-        zc, c_idx = zc[feasible], c_idx[feasible]
-        z = np.zeros((len(zc), q))
-        np.put_along_axis(z, c_idx, zc, axis=1)
-        mz = z @ M.T
-        slack_ok = np.all(mz <= 1.0 + tol, axis=1)
-        z, mz = z[slack_ok], mz[slack_ok]
-        zero = z <= tol
-        z[zero] = 0.0
-        zs.append(z)
-        tights.append(mz >= 1.0 - tol)
-        zeros.append(zero)
-    if not zs:
-        return np.zeros((0, q)), np.zeros((0, p), bool), np.zeros((0, q), bool)
-    z, tight, zero = np.concatenate(zs), np.concatenate(tights), np.concatenate(zeros)
-    # A vertex is determined by its tight constraints: dedupe degenerate
-    # vertices (reached from several bases) by their label sets.
-    labels = np.concatenate([tight, zero], axis=1)
-    _, first = np.unique(labels, axis=0, return_index=True)
-    first.sort()
-    return z[first], tight[first], zero[first]
+        sol = np.full((2 * nb, k), -1.0)
+        sol[ok] = np.linalg.solve(stack[ok], np.ones((int(ok.sum()), k, 1)))[:, :, 0]
+        feasible = np.all(sol >= -tol, axis=1)
+        fq, fp = feasible[:nb], feasible[nb:]
+        if fq.any():
+            _collect(An, sol[:nb][fq], cols[fq], tol, found_q)
+        if fp.any():
+            _collect(BnT, sol[nb:][fp], rows[fp], tol, found_p)
+    return _dedupe(found_p, n, m), _dedupe(found_q, m, n)
 
 
 def regrets(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -189,8 +214,8 @@ def mixed_equilibria(game, tol: float = MIXED_TOL) -> list[tuple[np.ndarray, np.
     Examples
     --------
     >>> from alliance_sim.games import classic
-    >>> [tuple(map(float, x)) for x, _ in mixed_equilibria(classic.battle_of_the_sexes())]
-    [(1.0, 0.0), (0.6, 0.4), (0.0, 1.0)]
+    >>> [x.round(6).tolist() for x, _ in mixed_equilibria(classic.battle_of_the_sexes())]
+    [[1.0, 0.0], [0.6, 0.4], [0.0, 1.0]]
     """
     g = as_game(game)
     if g.n_players != 2:
@@ -201,13 +226,11 @@ def mixed_equilibria(game, tol: float = MIXED_TOL) -> list[tuple[np.ndarray, np.
     if not tol > 0:
         raise ValueError(f"tol must be > 0, got {tol}")
     A, B = g.payoffs
-    m, n = A.shape
     An, Bn = rescale(A), rescale(B)
+    (xs, x_tight, x_zero), (ys, y_tight, y_zero) = best_response_vertices(An, Bn, tol)
     # x in P: labels i (x_i = 0) then m + j (column j a best reply).
-    xs, x_tight, x_zero = polytope_vertices(Bn.T, tol)
     x_labels = np.concatenate([x_zero, x_tight], axis=1)
     # y in Q: labels i (row i a best reply) then m + j (y_j = 0).
-    ys, y_tight, y_zero = polytope_vertices(An, tol)
     y_labels = np.concatenate([y_tight, y_zero], axis=1)
     if not len(xs) or not len(ys):
         return []
