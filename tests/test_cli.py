@@ -81,7 +81,7 @@ def test_bad_scenario_files_fail_with_one_line_and_no_output(tmp_path, bad):
 @pytest.mark.parametrize("args, fragment", [
     (["run", "baseline", "--replicates", "zero"], "'zero' is not a whole number"),
     (["run", "baseline", "--bogus"], "unrecognized arguments: --bogus"),
-    (["run", "baseline", "--set", "rationality=99"], "--set rationality: value 99 out of range; allowed: [0.5, 20]"),
+    (["run", "baseline", "--set", "rationality=99"], "--set rationality: value 99 out of range; allowed: [1, 12]"),
     (["run", "baseline", "--set", "no_such_param=1"], "unknown parameter 'no_such_param'"),
     (["run", "baseline", "--set", "rationality"], "expected NAME=VALUE"),
     (["run", "atlantis"], "unknown scenario 'atlantis'"),

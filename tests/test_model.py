@@ -64,7 +64,7 @@ def test_chunk_size_does_not_change_results():
 
 
 def test_array_parameters_run_many_parameter_sets_in_one_batch():
-    lam = np.linspace(0.5, 20.0, 30)
+    lam = np.linspace(1.0, 12.0, 30)
     res = a.run("baseline", replicates=30, seed=1, overrides={"rationality": lam})
     assert len(res.trajectories) == 30 * 36
     # each replicate equals a run with that parameter value alone

@@ -19,7 +19,7 @@ EXPECTED = {
     "missing_name": ("name", "required key is missing"),
     "not_toml": ("", "not valid TOML"),
     "offer_out_of_range": ("events[0].relief", "allowed: [0, 1]"),
-    "out_of_range": ("parameters.rationality", "allowed: [0.5, 20]"),
+    "out_of_range": ("parameters.rationality", "allowed: [1, 12]"),
     "unknown_actor": ("precision.JPN", "allowed: USA, RUS, PRK, KOR, CHN, UKR"),
     "unknown_claim": ("claims[0]", "unknown claim id"),
     "unknown_event": ("events[0]", "allowed: ceasefire, us_offer"),

@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("claims", help="list the claims registry")
     p.add_argument("--id", default=None, help="show one claim in full")
     p.set_defaults(func=cmd_claims)
+    from .cli_explore import add_commands
+
+    add_commands(sub, _Parser, _add_run_flags)  # sweep, sensitivity, discover
     return parser
 
 

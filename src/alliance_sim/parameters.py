@@ -75,7 +75,7 @@ _TABLE: tuple[Parameter, ...] = (
     _p("offer_normalisation", 0.0, 0.0, 1.0, "share", "peace treaty, liaison offices and lifting the travel ban in the US offer",
        "offer.enhanced_package", "usa.travel_ban_2017"),
     # --- choice --------------------------------------------------------------------------
-    _p("rationality", 4.0, 0.5, 20.0, "1/utility", "logit QRE precision lambda: how sharply actors weigh payoffs (0 = random)",
+    _p("rationality", 4.0, 1.0, 12.0, "1/utility", "logit QRE precision lambda: how sharply actors weigh payoffs (0 = random)",
        "talks.assessing_reward", "alliance.pragmatic"),
     # --- PRK, war arena ------------------------------------------------------------------
     _p("w_prk_cash", 1.0, 0.5, 2.0, "utility", "value to PRK of Russian pay per 10,000 troops deployed",

@@ -132,11 +132,13 @@ class Scenario:
         return replace(self, parameters=merged)
 
     def uncertainty(self) -> dict[str, tuple[float, float]]:
-        """The parameters' plausible ranges, narrowed by the file's ``[ranges]`` and
-        without those the file fixes in ``[parameters]``."""
+        """The parameters' plausible ranges, narrowed by the file's ``[ranges]``,
+        without those the file fixes in ``[parameters]`` or its events set
+        (an event's value overrides any sampled one from its month on)."""
+        fixed = set(self.parameters) | {k for e in self.events for k in e.params}
         out = {}
         for name, p in PARAMETERS.items():
-            if name in self.parameters:
+            if name in fixed:
                 continue
             out[name] = self.ranges.get(name, (p.low, p.high))
         return out

@@ -14,13 +14,16 @@ design), :mod:`.sensitivity` (indices), :mod:`.discovery` (PRIM, CART),
 :mod:`.testfunctions` (Ishigami), :mod:`.plots` (figures).
 """
 from .designs import DESIGNS, design_rows, sample
-from .discovery import Discovery, cart, discover, find_boxes, prim
+from .discovery import Discovery, cart, discover, feature_scores, find_boxes, prim, screen
 from .outcomes import Outcome, metrics, parse_outcome
-from .sensitivity import analyze, format_indices, rank, sensitivity
+from .sensitivity import analyze, analyze_sweep, format_indices, rank, sensitivity
 from .space import make_problem, problem
 from .sweep import Sweep, run_design, sweep
 from .testfunctions import ISHIGAMI_PROBLEM, ishigami, ishigami_indices
 
-__all__ = ["DESIGNS", "Discovery", "ISHIGAMI_PROBLEM", "Outcome", "Sweep", "analyze", "cart", "design_rows",
-           "discover", "find_boxes", "format_indices", "ishigami", "ishigami_indices", "make_problem", "metrics",
-           "parse_outcome", "prim", "problem", "rank", "run_design", "sample", "sensitivity", "sweep"]
+__all__ = [
+    "DESIGNS", "ISHIGAMI_PROBLEM", "analyze", "analyze_sweep", "cart", "design_rows", "discover", "Discovery",
+    "feature_scores", "find_boxes", "format_indices", "ishigami", "ishigami_indices", "make_problem",
+    "metrics", "Outcome", "parse_outcome", "prim", "problem", "rank", "run_design", "sample", "screen",
+    "sensitivity", "sweep", "Sweep",
+]

@@ -16,6 +16,16 @@ Sobol designs use SALib's Saltelli scheme on a scrambled Sobol' sequence
 (``SALib.sample.sobol``). By default ``calc_second_order=False``: first-order
 and total indices need ``N (D + 2)`` runs, second-order ones would almost
 double that for 100+ parameters and are rarely estimable at affordable ``N``.
+
+Common random numbers. The model is stochastic: a run's random stream is an
+input too. :func:`streams` gives each design row the stream it should use so
+that the estimators compare like with like: in a Sobol design the rows
+``A_j`` and ``AB_i,j`` (``A_j`` with parameter ``i`` taken from ``B_j``) share
+one stream and ``B_j`` (and ``BA_i,j``) another, as if the stream were one
+more column of ``A`` and ``B``; in a Morris design every point of a
+trajectory shares its trajectory's stream. Without this, the model's own
+noise would inflate every parameter's total index and elementary effects.
+LHS rows each get their own stream.
 """
 from __future__ import annotations
 
@@ -44,9 +54,10 @@ def check_n(design: str, n, num_vars: int, calc_second_order: bool = False) -> i
         raise UserError(f"n must be a whole number, got {n!r}", key="n") from None
     if design == "sobol":
         if n < 2 or n & (n - 1):
-            lo = 1 << max(1, (max(n, 2) - 1).bit_length() - 1)
-            raise UserError(f"n={n} is not allowed for the Sobol design: N must be a power of 2 "
-                            f"(e.g. {lo}, {2 * lo}, 512); the design has N x (D+2) runs", key="n")
+            lo = 1 << max(1, max(n, 2).bit_length() - 1)
+            near = f"nearest: {lo} or {2 * lo}" if n > 2 else "e.g. 256, 512, 1024"
+            raise UserError(f"n={n} is not allowed for the Sobol design: N must be a power of 2, at least 2 "
+                            f"({near}); the design has N x (D+2) runs", key="n")
     elif n < 2:
         raise UserError(f"n={n} is too small for the {design} design; allowed: 2 or more", key="n")
     return n
@@ -59,6 +70,29 @@ def design_rows(design: str, n: int, num_vars: int, calc_second_order: bool = Fa
     if design == "morris":
         return n * (num_vars + 1)
     return n
+
+
+def streams(design: str, n: int, num_vars: int, calc_second_order: bool = False) -> np.ndarray:
+    """Random-stream index of each design row (see "Common random numbers" above).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(rows,)`` non-negative ints; rows with the same value use the same
+        random numbers (replicate ``r`` of row ``k`` uses stream ``s[k] * R + r``).
+    """
+    check_design(design)
+    if design == "sobol":
+        D = num_vars
+        per = 2 * D + 2 if calc_second_order else D + 2
+        j = np.arange(n)
+        s = np.empty((n, per), dtype=np.int64)
+        s[:, : D + 1] = j[:, None]          # A_j and AB_i,j
+        s[:, D + 1:] = (n + j)[:, None]     # BA_i,j (second order) and B_j
+        return s.ravel()
+    if design == "morris":
+        return np.repeat(np.arange(n, dtype=np.int64), num_vars + 1)
+    return np.arange(n, dtype=np.int64)
 
 
 def _lhs_engine(d: int, seed: int):

@@ -18,8 +18,11 @@ Two methods, both on plain arrays (:func:`prim`, :func:`cart`):
   the box would hold less than ``mass_min`` of the cases or is pure. The
   sequence of boxes is the *peeling trajectory* (coverage falls as density
   rises); the box reported is the one with the largest coverage whose
-  density reaches ``threshold`` (else the densest). No pasting step. With
-  ``n_boxes > 1`` the covering approach removes the box's cases and peels again.
+  density reaches ``threshold`` (else the densest). Restrictions that
+  peeling made by chance are then dropped, least significant first, while
+  their quasi-p-value (Bryant & Lempert 2010) exceeds ``qp_max``. No pasting
+  step. With ``n_boxes > 1`` the covering approach removes the box's cases
+  and peels again.
 - **CART** (scikit-learn's ``DecisionTreeClassifier``, extra ``discovery``):
   a shallow classification tree; each leaf is a box, and leaves whose
   density reaches ``threshold`` (else the densest leaf) are reported with
@@ -99,10 +102,15 @@ class Discovery:
                          f"{s.res_dim} parameter(s) restricted")
             lim = self.limits[self.limits["box"] == s.box]
             for r in lim.itertuples():
+                qp = f"   qp {r.qp:.2g}" if "qp" in lim.columns else ""
                 lines.append(f"  {r.parameter:28s} [{r.low:.4g}, {r.high:.4g}]   of [{r.range_low:.4g}, "
-                             f"{r.range_high:.4g}]")
+                             f"{r.range_high:.4g}]{qp}")
             if s.rule:
                 lines.append(f"  rule: {s.rule}")
+            if getattr(s, "threshold_met", True) is False:
+                lines.append(f"  note: no box reached density {self.meta['threshold']:g}; this is the densest "
+                             + ("leaf" if self.method == "cart" else "box on the peeling trajectory, with chance "
+                                "restrictions dropped"))
         return "\n".join(lines)
 
     def figures(self) -> dict:
@@ -173,8 +181,10 @@ def _limits_rows(i, limits, bounds):
 def _frames(method, outcome, X, y, bounds, stats, limits, **kw):
     import pandas as pd
 
-    stats = pd.DataFrame(stats, columns=["box", "coverage", "density", "mass", "n", "res_dim", "rule"])
-    limits = pd.DataFrame(limits, columns=["box", "parameter", "low", "high", "range_low", "range_high"])
+    cols = ["box", "coverage", "density", "mass", "n", "res_dim", "rule"]
+    stats = pd.DataFrame(stats, columns=cols + (["threshold_met"] if stats and "threshold_met" in stats[0] else []))
+    cols = ["box", "parameter", "low", "high", "range_low", "range_high"]
+    limits = pd.DataFrame(limits, columns=cols + (["qp"] if limits and "qp" in limits[0] else []))
     return Discovery(method, outcome, stats, limits, X, y, bounds, **kw)
 
 
@@ -200,24 +210,26 @@ def _peel(A, y, active, lo, hi, alpha, min_n):
         best = None
         Ai = A[idx]
         k_peel = max(1, int(np.floor(alpha * n_old)))
+        k2 = min(2 * k_peel, n_old - 1)
         for j in range(A.shape[1]):
             col = Ai[:, j]
             order = np.argsort(col, kind="stable")
             s = col[order]
+            ys = yi[order]
             # low side: remove the k_peel smallest (and ties with the last removed)
             t = s[k_peel]
             if t > s[0]:
-                keep = col >= t
-                cand = (j, "low", t, keep)
+                # tie-break (rare outcomes often tie at 0 cases of interest removed):
+                # fewer cases of interest in a slice twice as deep
+                cand = (j, "low", t, col >= t, -int(ys[:k2].sum()))
                 best = _better(best, cand, yi, mean_old, n_old, min_n)
             t = s[n_old - 1 - k_peel]
             if t < s[-1]:
-                keep = col <= t
-                cand = (j, "high", t, keep)
+                cand = (j, "high", t, col <= t, -int(ys[n_old - k2:].sum()))
                 best = _better(best, cand, yi, mean_old, n_old, min_n)
         if best is None:
             break
-        j, side, t, keep, _ = best
+        j, side, t, keep, _, _ = best
         if side == "low":
             lo[j] = t
         else:
@@ -228,19 +240,94 @@ def _peel(A, y, active, lo, hi, alpha, min_n):
 
 
 def _better(best, cand, yi, mean_old, n_old, min_n):
+    """Keep the better peel: density gain per case peeled ("lenient1"), then the look-ahead, then the larger box."""
     keep = cand[3]
     n_new = int(keep.sum())
     if n_new < min_n or n_new == n_old:
         return best
     mean_new = yi[keep].mean()
-    score = (mean_new - mean_old) / (n_old - n_new)  # lenient1: density gain per case peeled
-    if best is None or score > best[4][0] or (score == best[4][0] and n_new > best[4][1]):
-        return (*cand, (score, n_new))
+    key = ((mean_new - mean_old) / (n_old - n_new), cand[4], n_new)
+    if best is None or key > best[5]:
+        return (*cand, key)
     return best
 
 
+def feature_scores(X, y):
+    """How differently each parameter is distributed in the cases of interest (regional sensitivity).
+
+    The two-sample Kolmogorov-Smirnov distance between a parameter's values
+    in the cases of interest and in the others, with its p-value: a large
+    distance means the outcome depends on where in its range the parameter lies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter, ks, p_value``, most separating first.
+    """
+    import pandas as pd
+    from scipy.stats import ks_2samp
+
+    X, A, y, _ = _prepare(X, y, None)
+    rows = []
+    for k, name in enumerate(X.columns):
+        if y.all() or not y.any():
+            rows.append(dict(parameter=name, ks=0.0, p_value=1.0))
+            continue
+        r = ks_2samp(A[y, k], A[~y, k])
+        rows.append(dict(parameter=name, ks=float(r.statistic), p_value=float(r.pvalue)))
+    return pd.DataFrame(rows).sort_values("ks", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def screen(X, y, k: int = 10, alpha: float = 0.05) -> list[str]:
+    """The (at most ``k``) parameters that separate the cases of interest best (KS p-value below ``alpha``).
+
+    Falls back to the two best-scoring parameters when none is significant,
+    so that a box can still be drawn (its quasi-p-values will show it is weak).
+    """
+    fs = feature_scores(X, y)
+    keep = fs.loc[fs["p_value"] < alpha, "parameter"].tolist()[: int(k)]
+    return keep or fs["parameter"].tolist()[:2]
+
+
+def quasi_p_values(A, y, active, lo, hi, restricted) -> dict:
+    """Quasi-p-value of each restriction of a box (Bryant & Lempert 2010).
+
+    For restriction ``j``: the chance of at least the box's count of cases of
+    interest among its ``n`` cases if they were drawn at the density of the
+    box without restriction ``j`` (one-sided binomial). Small values mean the
+    restriction matters.
+    """
+    from scipy.stats import binom
+
+    inside = active & np.all((A >= lo) & (A <= hi), axis=1)
+    n, k = int(inside.sum()), int(y[inside].sum())
+    out = {}
+    for j in restricted:
+        lo_j, hi_j = lo.copy(), hi.copy()
+        lo_j[j], hi_j[j] = -np.inf, np.inf
+        wider = active & np.all((A >= lo_j) & (A <= hi_j), axis=1)
+        p0 = y[wider].mean() if wider.any() else 0.0
+        out[j] = float(binom.sf(k - 1, n, p0)) if n else 1.0
+    return out
+
+
+def _prune(A, y, active, lo, hi, b_lo, b_hi, qp_max):
+    """Drop restrictions whose quasi-p-value exceeds ``qp_max``, least significant first."""
+    lo, hi = lo.copy(), hi.copy()
+    while True:
+        restricted = [j for j in range(A.shape[1]) if lo[j] > b_lo[j] or hi[j] < b_hi[j]]
+        if not restricted:
+            return lo, hi, {}
+        qp = quasi_p_values(A, y, active, lo, hi, restricted)
+        worst = max(qp, key=qp.get)
+        if qp[worst] <= qp_max or len(restricted) == 1:
+            return lo, hi, qp
+        lo[worst], hi[worst] = b_lo[worst], b_hi[worst]
+
+
 def prim(X, y, *, threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: float = 0.05,
-         bounds: dict | None = None, n_boxes: int = 1, outcome: str = "y") -> Discovery:
+         bounds: dict | None = None, n_boxes: int = 1, qp_max: float | None = 0.05,
+         outcome: str = "y") -> Discovery:
     """PRIM boxes for boolean ``y`` over cases ``X``.
 
     Parameters
@@ -261,6 +348,11 @@ def prim(X, y, *, threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: fl
     n_boxes : int
         Boxes to find by covering (each next box is searched among the cases
         outside the previous ones).
+    qp_max : float or None
+        After choosing a box, drop the restrictions whose quasi-p-value
+        (:func:`quasi_p_values`) exceeds this, least significant first: with
+        many parameters and few cases of interest, peeling also restricts
+        parameters by chance. ``None`` keeps every restriction.
     outcome : str
         Label of the condition, for reports.
     """
@@ -291,12 +383,21 @@ def prim(X, y, *, threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: fl
         for s, (_, lo, hi, n, k) in enumerate(steps):
             traj.append(dict(box=i, step=s, coverage=k / n_interest, density=k / n, mass=n / n_total, n=n,
                              res_dim=int(np.sum((lo > b_lo) | (hi < b_hi))), selected=s == pick))
-        inside, lo, hi, n, k = steps[pick]
+        _, lo, hi, n, k = steps[pick]
+        if qp_max is not None:
+            lo, hi, qp = _prune(A, y, active, lo, hi, b_lo, b_hi, qp_max)
+        else:
+            qp = quasi_p_values(A, y, active, lo, hi,
+                                [j for j in range(len(names)) if lo[j] > b_lo[j] or hi[j] < b_hi[j]])
         # the box: the chosen limits on the restricted parameters (applied to every case)
         lim = {names[j]: (float(lo[j]), float(hi[j])) for j in range(len(names)) if lo[j] > b_lo[j] or hi[j] < b_hi[j]}
         in_box = active & np.all((A >= lo) & (A <= hi), axis=1)
         stats.append(_stats_row(i, in_box, y, n_total, n_interest, lim, bounds))
-        limits.extend(_limits_rows(i, lim, bounds))
+        stats[-1]["threshold_met"] = bool(ok.size > 0)
+        rows_i = _limits_rows(i, lim, bounds)
+        for r in rows_i:
+            r["qp"] = qp.get(names.index(r["parameter"]), float("nan"))
+        limits.extend(rows_i)
         # a further box (covering) must reach the threshold; the first is always reported
         if float(stats[-1]["density"]) <= y[active].mean() or (i > 0 and stats[-1]["density"] < threshold):
             stats.pop()
@@ -306,7 +407,7 @@ def prim(X, y, *, threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: fl
     trajectory = pd.DataFrame(traj, columns=["box", "step", "coverage", "density", "mass", "n", "res_dim",
                                              "selected"])
     return _frames("prim", outcome, X, y, bounds, stats, limits, trajectory=trajectory,
-                   meta=dict(threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min))
+                   meta=dict(threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min, qp_max=qp_max))
 
 
 # ----------------------------------------------------------------------------- CART
@@ -359,25 +460,45 @@ def cart(X, y, *, threshold: float = 0.8, max_depth: int = 3, mass_min: float = 
     chosen = [r for r in rows if r[2]["n"] and r[2]["density"] >= threshold] or (rows[:1] if n_interest else [])
     stats, limits = [], []
     for i, (node, lim, st) in enumerate(chosen):
-        st = {**st, "box": i}
+        st = {**st, "box": i, "threshold_met": bool(st["density"] >= threshold)}
         stats.append(st)
         limits.extend(_limits_rows(i, lim, bounds))
     return _frames("cart", outcome, X, y, bounds, stats, limits, tree=clf,
                    meta=dict(threshold=threshold, max_depth=max_depth, mass_min=mass_min, leaves=len(leaves)))
 
 
-def find_boxes(X, y, method: str = "prim", **kwargs) -> Discovery:
-    """PRIM or CART over arrays; see :func:`prim` and :func:`cart`."""
+def find_boxes(X, y, method: str = "prim", *, screen_k: int | None = None, **kwargs) -> Discovery:
+    """PRIM or CART over arrays; see :func:`prim` and :func:`cart`.
+
+    ``screen_k``: first keep only the (at most) ``screen_k`` parameters that
+    separate the cases of interest best (:func:`screen`). With many
+    parameters and few cases of interest PRIM otherwise restricts parameters
+    by chance. The scores of every parameter go to ``meta["feature_scores"]``.
+    """
+    import pandas as pd
+
     check_method(method)
-    return prim(X, y, **kwargs) if method == "prim" else cart(X, y, **kwargs)
+    if not isinstance(X, pd.DataFrame):
+        X = _prepare(X, y, None)[0]
+    scores = feature_scores(X, y)
+    cols = list(X.columns)
+    if screen_k is not None:
+        keep = set(screen(X, y, screen_k))
+        cols = [c for c in X.columns if c in keep]
+    if "bounds" in kwargs and kwargs["bounds"] is not None:
+        kwargs["bounds"] = {c: kwargs["bounds"][c] for c in cols}
+    d = prim(X[cols], y, **kwargs) if method == "prim" else cart(X[cols], y, **kwargs)
+    d.meta.update(feature_scores=scores, screened=cols if screen_k is not None else None)
+    return d
 
 
 # ----------------------------------------------------------------------------- model path
 def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int | None = None, n: int = 1000,
              replicates: int = 1, seed: int = 0, method: str = "prim", *, parameters=None,
              overrides: dict | None = None, threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: float = 0.05,
-             n_boxes: int = 1, max_depth: int = 3, solution: str = "qre", chunk_size: int | None = None,
-             workers: int | None = None, progress: bool = False) -> Discovery:
+             n_boxes: int = 1, qp_max: float | None = 0.05, screen_k: int | None = 10, max_depth: int = 3,
+             solution: str = "qre",
+             chunk_size: int | None = None, workers: int | None = None, progress: bool = False) -> Discovery:
     """Which parameter ranges of a scenario lead to an outcome of interest.
 
     Runs a Latin hypercube of ``n`` parameter sets (``replicates`` runs each)
@@ -397,8 +518,14 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
     method : {"prim", "cart"}
     parameters, overrides, solution, chunk_size, workers, progress
         As for :func:`~alliance_sim.explore.sweep`.
-    threshold, peel_alpha, mass_min, n_boxes
+    threshold, peel_alpha, mass_min, n_boxes, qp_max
         PRIM settings (see :func:`prim`); ``threshold`` and ``mass_min`` also for CART.
+    screen_k : int or None
+        PRIM only: search boxes over the (at most) ``screen_k`` parameters
+        whose distribution differs most between runs with and without the
+        outcome (Kolmogorov-Smirnov, p < 0.05; :func:`screen`); ``None``
+        searches all. Default 10: with 100+ parameters and a rare outcome,
+        unscreened peeling restricts many parameters by chance.
     max_depth : int
         CART tree depth.
 
@@ -420,7 +547,7 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
         raise UserError(f"one month expected, got {month!r}", key="month")
     if method == "cart":  # fail before running the model
         try:
-            import sklearn  # noqa: F401
+            import sklearn  # noqa: F401 - only checks it is installed
         except ImportError:
             raise UserError("CART needs scikit-learn: pip install 'alliance-sim[discovery]' "
                             "(or use method 'prim')", key="method") from None
@@ -433,11 +560,11 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
     y = v[ok] == 1.0
     bounds = dict(zip(sw.problem["names"], map(tuple, sw.problem["bounds"])))
     if method == "prim":
-        d = prim(X, y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min, bounds=bounds,
-                 n_boxes=n_boxes, outcome=str(o))
+        d = find_boxes(X, y, "prim", screen_k=screen_k, threshold=threshold, peel_alpha=peel_alpha,
+                       mass_min=mass_min, bounds=bounds, n_boxes=n_boxes, qp_max=qp_max, outcome=str(o))
     else:
-        d = cart(X, y, threshold=threshold, max_depth=max_depth, mass_min=mass_min, bounds=bounds, seed=seed,
-                 outcome=str(o))
+        d = find_boxes(X, y, "cart", threshold=threshold, max_depth=max_depth, mass_min=mass_min, bounds=bounds,
+                       seed=seed, outcome=str(o))
     d.meta.update(scenario=sc.name, month=m, n=n, replicates=sw.replicates, seed=seed,
                   failed_runs=sw.manifest["failed_runs"], sweep=sw)
     return d

@@ -47,7 +47,8 @@ def tornado(indices, top: int = 15, title: str | None = None, ax=None):
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     a = df.attrs
-    default = f"{a.get('scenario', '')}: {a.get('outcome', 'output')}" + (f" at month {a['month']}" if a.get("month") else "")
+    default = f"{a.get('scenario', '')}: {a.get('outcome', 'output')}"
+    default += f" at month {a['month']}" if a.get("month") else ""
     ax.set_title(title or default, fontsize=10)
     fig.tight_layout()
     return fig
@@ -147,7 +148,7 @@ def box_limits(discovery, box: int = 0, title: str | None = None, ax=None):
     """The box's limits on each restricted parameter, as a share of the parameter's full range."""
     lim = discovery.limits[discovery.limits["box"] == box]
     k = max(len(lim), 1)
-    fig = ax.figure if ax is not None else plt.subplots(figsize=(7.5, 0.42 * k + 1.7))[0]
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(7.5, 0.42 * k + 2.0))[0]
     ax = ax or fig.axes[0]
     y = np.arange(len(lim))[::-1]
     span = (lim["range_high"] - lim["range_low"]).to_numpy()
@@ -171,7 +172,7 @@ def box_limits(discovery, box: int = 0, title: str | None = None, ax=None):
     else:
         ax.text(0.5, 0.5, "no box found", ha="center", transform=ax.transAxes)
     ax.set_title(title or head, fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.45, -0.3), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -189,7 +190,11 @@ def peeling_trajectory(discovery, box: int = 0, ax=None):
     ax.plot(tr["coverage"], tr["density"], color="0.7", lw=0.8, zorder=2)
     sel = tr[tr["selected"]]
     ax.scatter(sel["coverage"], sel["density"], marker="*", s=220, facecolor="none", edgecolor=INTEREST, lw=1.5,
-               zorder=4, label="chosen box")
+               zorder=4, label="chosen on the trajectory")
+    st = discovery.stats[discovery.stats["box"] == box]
+    if len(st) and discovery.meta.get("qp_max") is not None:
+        ax.scatter(st["coverage"], st["density"], marker="D", s=60, color="k", zorder=5,
+                   label="reported (chance restrictions dropped)")
     thr = discovery.meta.get("threshold")
     if thr is not None:
         ax.axhline(thr, color=INTEREST, lw=0.8, ls="--", label=f"density threshold {thr:g}")
@@ -211,7 +216,7 @@ def tree(discovery, ax=None):
 
     clf = discovery.tree
     depth = clf.get_depth()
-    fig = ax.figure if ax is not None else plt.subplots(figsize=(min(4 * 2 ** depth, 22), 2.2 * depth + 2))[0]
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(min(2.6 * 2 ** depth, 16), 1.7 * depth + 1.8))[0]
     ax = ax or fig.axes[0]
     plot_tree(clf, feature_names=list(discovery.X.columns), class_names=["no", "yes"], filled=True,
               proportion=True, impurity=False, rounded=True, fontsize=7, ax=ax)

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from ..errors import UserError
-from .designs import check_n, design_rows
+from .designs import check_n
 
 METHODS = ("sobol", "morris")
 SOBOL_COLUMNS = ["S1", "S1_conf", "ST", "ST_conf"]
@@ -101,6 +101,8 @@ def analyze(problem: dict, X, Y, method: str = "sobol", *, calc_second_order: bo
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            # raised when some bootstrap subsets are constant, as for a rare 0/1 outcome
+            warnings.filterwarnings("ignore", message="Constant values encountered")
             r = sobol.analyze(problem, Y, calc_second_order=calc_second_order, num_resamples=num_resamples,
                               conf_level=conf_level, print_to_console=False, seed=seed)
         df = pd.DataFrame({c: np.asarray(r[c], dtype=float) for c in cols}, index=pd.Index(names, name="parameter"))
@@ -188,14 +190,34 @@ def sensitivity(scenario="baseline", outcome: str = "alliance_strength", month: 
     sw = sweep(sc, design=method, n=n, replicates=replicates, seed=seed, month=m, parameters=parameters,
                outcomes=[o.metric], overrides=overrides, solution=solution, calc_second_order=calc_second_order,
                chunk_size=chunk_size, workers=workers, progress=progress)
-    Y = sw.y(o, m)
-    idx = rank(analyze(sw.problem, sw.X, Y, method, calc_second_order=calc_second_order,
-                       num_resamples=num_resamples, conf_level=conf_level, seed=seed))
-    idx.attrs.update(scenario=sc.name, outcome=str(o), month=m, n=n, replicates=sw.replicates,
-                     runs=sw.manifest["runs"], rows=design_rows(method, n, pb["num_vars"], calc_second_order),
-                     seed=seed, failed_runs=sw.manifest["failed_runs"],
-                     seconds=round(time.perf_counter() - t0, 2))
+    idx = analyze_sweep(sw, o, m, num_resamples=num_resamples, conf_level=conf_level)
+    idx.attrs["seconds"] = round(time.perf_counter() - t0, 2)
     return (idx, sw) if return_sweep else idx
+
+
+def analyze_sweep(sweep, outcome, month: int | None = None, *, num_resamples: int = 100,
+                  conf_level: float = 0.95):
+    """Indices of one outcome from a Sobol or Morris :class:`~alliance_sim.explore.Sweep`.
+
+    One sweep can be analysed for several outcomes and months (those it kept).
+    Returns the indices ranked, as :func:`sensitivity` does.
+    """
+    from .outcomes import parse_outcome
+
+    man = sweep.manifest
+    method = man["design"]
+    if method not in METHODS:
+        raise UserError(f"a {method!r} design has no sensitivity estimator here; allowed: a sweep with design "
+                        f"{' or '.join(METHODS)}", key="design")
+    o = parse_outcome(outcome)
+    m = sweep.months[-1] if month is None else int(month)
+    Y = sweep.y(o, m)
+    idx = rank(analyze(sweep.problem, sweep.X, Y, method, calc_second_order=man["calc_second_order"],
+                       num_resamples=num_resamples, conf_level=conf_level, seed=man["seed"]))
+    idx.attrs.update(scenario=man["scenario"], outcome=str(o), month=m, n=man["n"], replicates=man["replicates"],
+                     runs=man["runs"], rows=man["rows"], seed=man["seed"], failed_runs=man["failed_runs"],
+                     seconds=man["seconds"])
+    return idx
 
 
 def format_indices(indices, top: int | None = None) -> str:

@@ -1,12 +1,17 @@
 """Sweeps: run the model over a design of parameter sets, keep the outcomes.
 
-A design of ``rows`` parameter sets with ``R`` replicates each is one batched
-ensemble of ``rows x R`` runs: design row ``j`` gives runs ``j R .. j R + R - 1``
-its values (``np.repeat``), and run ``i`` draws from the random stream of
-replicate ``i`` of the run seed, so a sweep is reproducible and does not depend
-on how it is chunked or on the number of worker processes. Each chunk's
-trajectories are reduced to the outcome months before they are combined, so
-memory grows with ``runs x months kept``, not with the horizon.
+A design of ``rows`` parameter sets with ``R`` replicates each is run as a
+few batched ensembles: design row ``j`` gives runs ``j R .. j R + R - 1`` its
+parameter values (``np.repeat``), and each run draws the random numbers of
+one replicate of the run seed (its *stream*). LHS rows each have their own
+streams; Sobol and Morris designs share streams between the rows their
+estimators compare (common random numbers, see
+:func:`alliance_sim.explore.designs.streams`). Runs are batched so that each
+batch's streams are consecutive and distinct, which is what
+``AllianceModel(first_replicate=...)`` runs; results depend only on the seed
+and the design, not on chunking or the number of worker processes. Each
+batch's trajectories are reduced to the outcome months before they are
+combined, so memory grows with ``runs x months kept``, not with the horizon.
 """
 from __future__ import annotations
 
@@ -26,11 +31,12 @@ import numpy as np
 
 from ..errors import UserError
 from .designs import check_design, check_n, sample
+from .designs import streams as design_streams
 from .outcomes import metrics as allowed_metrics
 from .outcomes import parse_outcome
 from .space import problem as make_problem
 
-ID_COLUMNS = ("row", "replicate", "run")
+ID_COLUMNS = ("row", "replicate", "run", "stream")
 
 
 def default_outcomes() -> list[str]:
@@ -88,7 +94,7 @@ def _check_int(name, value, minimum):
 
 # ----------------------------------------------------------------------------- running
 def _run_span(sc, seed, lo, hi, overrides, solution, months, metrics):
-    """Outcomes of runs ``lo..hi-1``: array ``(hi - lo, len(months), len(metrics))``."""
+    """Outcomes of replicates ``lo..hi-1``: array ``(hi - lo, len(months), len(metrics))``."""
     from ..model import AllianceModel
 
     model = AllianceModel(sc, replicates=hi - lo, seed=seed, overrides=overrides, solution=solution,
@@ -107,78 +113,138 @@ def _sub(overrides, a, b):
     return {k: (v[a:b] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
 
 
-def _span_task(sc, seed, lo, hi, overrides, solution, months, metrics):
-    """Run a span; if the model fails on it, bisect to isolate the failing runs.
+SPLIT = 8  # a failing batch is rerun in this many parts, recursively
 
-    Returns ``(lo, values, failed_run_ids, first_error)``; failed runs are NaN.
+
+class ModelFailureWarning(UserWarning):
+    """Some runs of a sweep failed in the model; their outcomes are NaN."""
+
+
+def _span_task(sc, seed, lo, hi, overrides, solution, months, metrics):
+    """Run replicates ``lo..hi-1``; if the model fails, split the batch to isolate the failing runs.
+
+    A failure anywhere in a batch stops the whole batch, so it is rerun in
+    ``SPLIT`` parts, recursively, down to single runs. Returns ``(values,
+    failed, first_error)``: failed replicates (offsets from ``lo``) have NaN values.
     """
     try:
-        return lo, _run_span(sc, seed, lo, hi, overrides, solution, months, metrics), [], None
+        return _run_span(sc, seed, lo, hi, overrides, solution, months, metrics), [], None
     except UserError:
         raise
     except (ArithmeticError, ValueError, RuntimeError) as e:  # numerical failure in some run
         err = f"{type(e).__name__}: {e}"
         if hi - lo == 1:
-            return lo, np.full((1, len(months), len(metrics)), np.nan), [lo], err
-        mid = (lo + hi) // 2
-        _, a, fa, ea = _span_task(sc, seed, lo, mid, _sub(overrides, 0, mid - lo), solution, months, metrics)
-        _, b, fb, eb = _span_task(sc, seed, mid, hi, _sub(overrides, mid - lo, hi - lo), solution, months, metrics)
-        return lo, np.concatenate([a, b]), fa + fb, ea or eb or err
+            return np.full((1, len(months), len(metrics)), np.nan), [0], err
+        cuts = np.unique(np.linspace(lo, hi, min(SPLIT, hi - lo) + 1).astype(int))
+        parts, failed, first = [], [], None
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            v, f, e2 = _span_task(sc, seed, int(a), int(b), _sub(overrides, a - lo, b - lo), solution, months,
+                                  metrics)
+            parts.append(v)
+            failed.extend(int(x + a - lo) for x in f)
+            first = first or e2
+        return np.concatenate(parts), failed, first or err
 
 
-def default_workers(n_chunks: int) -> int:
-    """Worker processes used when ``workers=None``: one per core, at most one per chunk."""
-    return max(1, min(os.cpu_count() or 1, n_chunks))
+def plan(ids, chunk_size: int | None = None) -> list[np.ndarray]:
+    """Split runs into batches the model can run: each batch's stream ids are consecutive and distinct.
+
+    ``ids[k]`` is run ``k``'s random stream (its replicate index). Runs that
+    share a stream (common random numbers) go to different batches: the
+    ``m``-th run of each stream is in layer ``m``; each layer is sorted by
+    stream and cut where streams stop being consecutive or a batch reaches
+    ``chunk_size`` (default 1,000). Returns the run positions of each batch,
+    in stream order.
+    """
+    from ..runner import DEFAULT_CHUNK
+
+    ids = np.asarray(ids, dtype=np.int64)
+    size = int(chunk_size or DEFAULT_CHUNK)
+    if size < 1:
+        raise UserError(f"chunk size {chunk_size} must be at least 1", key="chunk_size")
+    if ids.size == 0:
+        return []
+    by_id = np.argsort(ids, kind="stable")
+    sid = ids[by_id]
+    k = np.arange(ids.size)
+    first = np.maximum.accumulate(np.where(np.r_[True, sid[1:] != sid[:-1]], k, 0))
+    layer = np.empty_like(ids)
+    layer[by_id] = k - first
+    order = np.lexsort((ids, layer))
+    li, ii = layer[order], ids[order]
+    cut = np.flatnonzero((li[1:] != li[:-1]) | (ii[1:] != ii[:-1] + 1)) + 1
+    out = []
+    for seg in np.split(order, cut):
+        out.extend(seg[i:i + size] for i in range(0, seg.size, size))
+    return out
 
 
-def evaluate(scenario, overrides: dict, runs: int, *, seed: int = 0, months, metrics, solution: str = "qre",
+def default_workers(n_batches: int) -> int:
+    """Worker processes used when ``workers=None``: one per core, at most one per batch."""
+    return max(1, min(os.cpu_count() or 1, n_batches))
+
+
+def evaluate(scenario, overrides: dict, ids, *, seed: int = 0, months, metrics, solution: str = "qre",
              chunk_size: int | None = None, workers: int | None = None, progress: bool = False,
              desc: str = "sweep"):
-    """Run ``runs`` replicates with per-run parameter ``overrides`` and keep ``metrics`` at ``months``.
+    """Run the model once per entry of ``ids`` and keep ``metrics`` at ``months``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    overrides : dict
+        Parameter values, scalars or arrays over runs.
+    ids : array of int
+        Each run's random stream (replicate index under ``seed``); runs with
+        the same id see the same random numbers.
 
     Returns
     -------
     values : numpy.ndarray
         ``(runs, len(months), len(metrics))``; NaN for runs where the model failed.
     failed : list of int
-        Run ids that failed.
+        Positions of the runs that failed.
     error : str or None
         The first failure's message.
     """
     from tqdm.auto import tqdm
 
-    from ..runner import chunks
-
-    spans = chunks(runs, chunk_size)
-    workers = default_workers(len(spans)) if workers is None else _check_int("workers", workers, 1)
-    workers = min(workers, len(spans))
+    ids = np.asarray(ids, dtype=np.int64)
+    runs = ids.size
+    batches = plan(ids, chunk_size)
+    workers = default_workers(len(batches)) if workers is None else _check_int("workers", workers, 1)
+    workers = min(workers, max(len(batches), 1))
     values = np.full((runs, len(months), len(metrics)), np.nan)
     failed: list[int] = []
     first_error = None
     bar = tqdm(total=runs, unit="run", delay=1.0, disable=not progress, desc=desc, leave=False)
-    args = [(scenario, seed, lo, hi, _sub(overrides, lo, hi), solution, months, metrics) for lo, hi in spans]
 
-    def take(result):
+    def task(pos):
+        ov = {k: (v[pos] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
+        lo = int(ids[pos[0]])
+        return (scenario, seed, lo, lo + pos.size, ov, solution, months, metrics)
+
+    def take(pos, result):
         nonlocal first_error
-        lo, vals, f, err = result
-        values[lo:lo + vals.shape[0]] = vals
-        failed.extend(f)
+        vals, f, err = result
+        values[pos] = vals
+        failed.extend(int(pos[i]) for i in f)
         first_error = first_error or err
-        bar.update(vals.shape[0])
+        bar.update(pos.size)
 
     try:
         if workers <= 1:
-            for a in args:
-                take(_span_task(*a))
+            for pos in batches:
+                take(pos, _span_task(*task(pos)))
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-                futures = [ex.submit(_span_task, *a) for a in args]
+                futures = {ex.submit(_span_task, *task(pos)): pos for pos in batches}
                 try:
                     for fut in as_completed(futures):
-                        take(fut.result())
+                        take(futures[fut], fut.result())
                 except BaseException:
                     for fut in futures:
                         fut.cancel()
@@ -197,8 +263,10 @@ class Sweep:
     ----------
     table : pandas.DataFrame
         One row per (design row, replicate) -- per month too when several
-        months are kept: ``row, replicate, run[, month]``, the varied
-        parameters, then the outcome metrics.
+        months are kept: ``row, replicate, run, stream[, month]``, the varied
+        parameters, then the outcome metrics. ``stream`` is the replicate
+        index whose random numbers the run used (``alliance_sim.run`` with
+        the same seed and that replicate reproduces it).
     manifest : dict
         Scenario and its hash, seed, design, n, ranges, months, failures...
     problem : dict
@@ -334,14 +402,18 @@ def _manifest(sc, problem, *, design, n, calc_second_order, rows, replicates, se
     }
 
 
-def run_design(scenario, problem: dict, X, *, design: str = "custom", n: int | None = None, replicates: int = 1,
-               seed: int = 0, month=None, outcomes=None, overrides: dict | None = None, solution: str = "qre",
-               calc_second_order: bool = False, chunk_size: int | None = None, workers: int | None = None,
-               progress: bool = False) -> Sweep:
+def run_design(scenario, problem: dict, X, *, streams=None, design: str = "custom", n: int | None = None,
+               replicates: int = 1, seed: int = 0, month=None, outcomes=None, overrides: dict | None = None,
+               solution: str = "qre", calc_second_order: bool = False, chunk_size: int | None = None,
+               workers: int | None = None, progress: bool = False) -> Sweep:
     """Run a given design (``(rows, num_vars)`` array over ``problem``) through the model.
 
     Parameters are as for :func:`sweep`; ``X`` may come from :func:`~alliance_sim.explore.sample`
     or anywhere else (values must lie in the parameters' plausible ranges).
+    ``streams`` (``(rows,)`` ints, default ``0..rows-1``) gives each row its
+    random stream: replicate ``r`` of row ``k`` is run with the random
+    numbers of replicate ``streams[k] * replicates + r`` of ``seed``, so rows
+    with equal streams share them (see :func:`~alliance_sim.explore.designs.streams`).
     """
     import pandas as pd
 
@@ -365,14 +437,21 @@ def run_design(scenario, problem: dict, X, *, design: str = "custom", n: int | N
         raise UserError(f"design has shape {X.shape}; expected (rows, {len(names)})", key="X")
     rows = X.shape[0]
     runs = rows * replicates
+    if streams is None:
+        streams = np.arange(rows, dtype=np.int64)
+    streams = np.asarray(streams)
+    if streams.shape != (rows,) or not np.issubdtype(streams.dtype, np.integer) or (streams < 0).any():
+        raise UserError(f"streams must be {rows} non-negative integers, one per design row", key="streams")
     per_run = {name: np.repeat(X[:, k], replicates) for k, name in enumerate(names)}
     Params.build({**sc.parameters, **per_run}, runs)  # validates every value before any work
-    values, failed, error = evaluate(sc, per_run, runs, seed=seed, months=months, metrics=metrics,
+    g = np.arange(runs)
+    ids = np.repeat(streams.astype(np.int64), replicates) * replicates + g % replicates
+    values, failed, error = evaluate(sc, per_run, ids, seed=seed, months=months, metrics=metrics,
                                      solution=solution, chunk_size=chunk_size, workers=workers, progress=progress,
                                      desc=f"{sc.name} {design}")
-    g = np.arange(runs)
     H = len(months)
-    cols = {"row": np.repeat(g // replicates, H), "replicate": np.repeat(g % replicates, H), "run": np.repeat(g, H)}
+    cols = {"row": np.repeat(g // replicates, H), "replicate": np.repeat(g % replicates, H), "run": np.repeat(g, H),
+            "stream": np.repeat(ids, H)}
     if H > 1:
         cols["month"] = np.tile(np.asarray(months), runs)
     for k, name in enumerate(names):
@@ -384,9 +463,10 @@ def run_design(scenario, problem: dict, X, *, design: str = "custom", n: int | N
     man = _manifest(sc, problem, design=design, n=rows if n is None else n, calc_second_order=calc_second_order,
                     rows=rows, replicates=replicates, seed=seed, months=months, metrics=metrics, solution=solution,
                     fixed=fixed, failed=failed, error=error, seconds=time.perf_counter() - t0)
+    man["common_random_numbers"] = bool(np.unique(streams).size < rows)
     if failed:
         warnings.warn(f"{len(failed)} of {runs} runs failed in the model ({error}); their outcomes are NaN",
-                      RuntimeWarning, stacklevel=2)
+                      ModelFailureWarning, stacklevel=2)
     return Sweep(table, man, problem, X, sc)
 
 
@@ -449,7 +529,8 @@ def sweep(scenario="baseline", design: str = "lhs", n: int = 100, replicates: in
     check_months(sc, month)
     check_outcomes(outcomes)
     X = sample(pb, design, n, seed, calc_second_order=calc_second_order)
-    return run_design(sc, pb, X, design=design, n=n, replicates=replicates, seed=seed, month=month,
+    rs = design_streams(design, n, pb["num_vars"], calc_second_order)
+    return run_design(sc, pb, X, streams=rs, design=design, n=n, replicates=replicates, seed=seed, month=month,
                       outcomes=outcomes, overrides=overrides, solution=solution,
                       calc_second_order=calc_second_order, chunk_size=chunk_size, workers=workers,
                       progress=progress)

@@ -1,0 +1,239 @@
+"""``alliance-sim sweep | sensitivity | discover``: exploratory-modelling subcommands.
+
+Registered by ``build_parser()`` in :mod:`alliance_sim.cli` through
+:func:`add_commands`. Every input is validated before the model runs;
+outputs go to a temporary sibling folder moved into place at the end, so a
+bad flag or an interrupted run leaves nothing behind.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{v} must be at least 1")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{v} must be 0 or more")
+    return v
+
+
+def _fraction(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < v <= 1.0:
+        raise argparse.ArgumentTypeError(f"{v:g} not allowed; allowed: 0 < value <= 1")
+    return v
+
+
+def _common(p, *, replicates: int = 1, n_help: str = ""):
+    p.add_argument("scenario", help="a shipped scenario name or a .toml path")
+    p.add_argument("--n", type=_positive, default=None, help=n_help)
+    p.add_argument("--replicates", type=_positive, default=replicates,
+                   help=f"runs per parameter set (default {replicates})")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the design and the runs (default 0)")
+    p.add_argument("--parameter", dest="parameters", action="append", metavar="NAME",
+                   help="vary only this parameter (repeatable; default: every uncertain parameter)")
+    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
+                   help="hold a parameter at a value (repeatable; it is then not varied)")
+    p.add_argument("--solution", choices=("qre", "nash", "pure"), default="qre", help="how stage games are solved")
+    p.add_argument("--chunk-size", type=_positive, default=None, help="runs per batched model (default 1000)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="processes (default: one per core); results do not depend on it")
+
+
+def add_commands(sub, parser_class=None, run_flags=None) -> None:
+    """Add ``sweep``, ``sensitivity`` and ``discover`` to the CLI's subparsers.
+
+    ``parser_class`` and ``run_flags`` are accepted for symmetry with
+    ``cli.build_parser`` and not needed: ``sub`` already makes one-line-error parsers.
+    """
+    p = sub.add_parser("sweep", help="run a design (lhs, sobol, morris) over the uncertain parameters")
+    _common(p, n_help="design size: points (lhs, default 100), base sample N, a power of 2 (sobol, "
+                      "default 64), trajectories (morris, default 10)")
+    p.add_argument("--design", choices=("lhs", "sobol", "morris"), default="lhs", help="design (default lhs)")
+    p.add_argument("--month", type=_positive, action="append", default=None,
+                   help="month at which outcomes are kept (repeatable; default: final)")
+    p.add_argument("--outcome", dest="outcomes", action="append", metavar="METRIC",
+                   help="metric to keep (repeatable; default: the main metrics)")
+    p.add_argument("--second-order", action="store_true", help="sobol: include rows for second-order indices")
+    p.add_argument("--out", default=None, help="output folder (default results/sweep/SCENARIO)")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("sensitivity", help="Sobol or Morris indices of one outcome, with confidence intervals")
+    _common(p, n_help="sobol: base sample N, a power of 2 (default 512, N x (D+2) runs); "
+                      "morris: trajectories (default 20)")
+    p.add_argument("--outcome", dest="outcomes", action="append", required=True, metavar="OUTCOME",
+                   help="a metric (alliance_strength) or a condition ('us_prk_deal > 0.5'); repeatable: "
+                        "several outcomes are analysed from the same runs")
+    p.add_argument("--month", type=_positive, default=None, help="month of the outcome (default: final)")
+    p.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="method (default sobol)")
+    p.add_argument("--second-order", action="store_true", help="sobol: also second-order indices")
+    p.add_argument("--top", type=_positive, default=20, help="parameters to print and plot (default 20)")
+    p.add_argument("--out", default=None, help="output folder (default results/sensitivity/SCENARIO_OUTCOME)")
+    p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("discover", help="scenario discovery: parameter ranges where an outcome holds (PRIM, CART)")
+    _common(p, n_help="Latin hypercube points (default 1000)")
+    p.add_argument("--outcome", default="us_prk_deal > 0.5",
+                   help="condition METRIC OP NUMBER (default 'us_prk_deal > 0.5')")
+    p.add_argument("--month", type=_positive, default=None, help="month of the outcome (default: final)")
+    p.add_argument("--method", choices=("prim", "cart"), default="prim", help="method (default prim)")
+    p.add_argument("--threshold", type=_fraction, default=0.8, help="density a box should reach (default 0.8)")
+    p.add_argument("--mass-min", type=_fraction, default=0.05, help="smallest share of runs in a box (default 0.05)")
+    p.add_argument("--boxes", type=_positive, default=1, help="PRIM: boxes to find by covering (default 1)")
+    p.add_argument("--max-depth", type=_positive, default=3, help="CART: tree depth (default 3)")
+    p.add_argument("--out", default=None, help="output folder (default results/discover/SCENARIO_OUTCOME)")
+    p.set_defaults(func=cmd_discover)
+
+
+def _sets(args) -> dict:
+    from .cli import _parse_sets
+
+    return _parse_sets(args.sets)
+
+
+def _parameters(args):
+    return list(dict.fromkeys(args.parameters)) if args.parameters else None
+
+
+def _check_out(out: Path) -> Path:
+    from .errors import UserError
+
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} exists and is not a folder", key="--out")
+    return out
+
+
+def cmd_sweep(args) -> int:
+    from .explore.sweep import sweep
+
+    n = args.n or {"lhs": 100, "sobol": 64, "morris": 10}[args.design]
+    out = _check_out(Path(args.out or Path("results") / "sweep" / Path(args.scenario).stem))
+    sw = sweep(args.scenario, args.design, n, args.replicates, args.seed, args.month, _parameters(args),
+               outcomes=args.outcomes, overrides=_sets(args), solution=args.solution,
+               calc_second_order=args.second_order, chunk_size=args.chunk_size, workers=args.workers, progress=True)
+    sw.save(out)
+    m = sw.manifest
+    print(f"{m['scenario']}: {m['design']} design, n={m['n']}: {m['rows']} parameter sets x {m['replicates']} "
+          f"replicate(s) = {m['runs']} runs over {m['num_vars']} parameters, seed {m['seed']}, "
+          f"months {', '.join(map(str, m['months']))} ({m['seconds']:.1f} s)")
+    _notes(m)
+    print(sw.table[m["outcomes"]].describe().T[["mean", "std", "min", "max"]].round(3).to_string())
+    print(f"wrote {out}/ (sweep.parquet, manifest.json)")
+    return 0
+
+
+def _notes(man: dict) -> None:
+    if man.get("failed_runs"):
+        print(f"note: {man['failed_runs']} run(s) failed in the model ({man['failure']}); their outcomes are NaN")
+    if man.get("event_parameters"):
+        print(f"note: the scenario's events set {', '.join(man['event_parameters'])} during the run; "
+              f"the varied values hold only until then")
+
+
+def cmd_sensitivity(args) -> int:
+    import warnings
+
+    from .explore import plots
+    from .explore.designs import check_n
+    from .explore.outcomes import parse_outcome
+    from .explore.sensitivity import analyze_sweep, format_indices
+    from .explore.space import problem
+    from .explore.sweep import check_months, sweep, write_outputs
+    from .scenario import load_scenario
+
+    outcomes = list(dict.fromkeys(parse_outcome(o, key="--outcome") for o in args.outcomes))
+    sc = load_scenario(args.scenario)
+    month = check_months(sc, args.month)[0]
+    sets, params = _sets(args), _parameters(args)
+    n = args.n or (512 if args.method == "sobol" else 20)
+    check_n(args.method, n, problem(sc, params, overrides=sets)["num_vars"], args.second_order)
+    single = len(outcomes) == 1
+    name = f"{Path(args.scenario).stem}_{outcomes[0].slug}" if single else Path(args.scenario).stem
+    out = _check_out(Path(args.out or Path("results") / "sensitivity" / name))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sw = sweep(sc, args.method, n, args.replicates, args.seed, month, params,
+                   outcomes=list(dict.fromkeys(o.metric for o in outcomes)), overrides=sets,
+                   solution=args.solution, calc_second_order=args.second_order, chunk_size=args.chunk_size,
+                   workers=args.workers, progress=True)
+        results = [analyze_sweep(sw, o, month) for o in outcomes]
+    m = sw.manifest
+    print(f"{m['scenario']}: {args.method} design, n={n}: {m['runs']} runs over {m['num_vars']} parameters, "
+          f"seed {m['seed']}, month {month} ({m['seconds']:.1f} s)")
+    _notes(m)
+    tables, figs, summary = {}, {}, []
+    for o, idx in zip(outcomes, results):
+        a = idx.attrs
+        sfx = "" if single else f"_{o.slug}"
+        tables[f"indices{sfx}.csv"] = idx.reset_index()
+        figs[f"tornado{sfx}"] = plots.tornado(idx, top=args.top)
+        figs[f"top2_scatter{sfx}"] = plots.top2_scatter(idx, sw)
+        summary.append(dict(outcome=str(o), mean=a["mean"], variance=a["variance"], constant=a["constant"],
+                            imputed_outputs=a["imputed"]))
+        conf = int(round(100 * a["conf_level"]))
+        print(f"\n'{o}' at month {month}: mean {a['mean']:.4g}, variance {a['variance']:.4g}")
+        if a["constant"]:
+            print("note: the outcome is the same in every run; there is no variance to apportion (indices are 0)")
+        print(f"top {min(args.top, len(idx))} by {'ST' if args.method == 'sobol' else 'mu*'} "
+              f"(± {conf}% confidence half-width):")
+        print(format_indices(idx, args.top))
+    man = {**m, "kind": "sensitivity", "method": args.method, "month": month, "conf_level": 0.95,
+           "num_resamples": 100, "analysed": summary}
+    if args.second_order:
+        for o, idx in zip(outcomes, results):
+            if "S2" in idx.attrs:
+                name = f"second_order{'' if single else '_' + o.slug}.csv"
+                tables[name] = idx.attrs["S2"].reset_index(names="parameter")
+    write_outputs(out, tables, man, figs)
+    print(f"\nwrote {out}/ ({', '.join(tables)}, manifest.json, {', '.join(k + '.png' for k in figs)})")
+    return 0
+
+
+def cmd_discover(args) -> int:
+    import warnings
+
+    from .explore.discovery import discover
+    from .explore.outcomes import parse_outcome
+    from .explore.sweep import write_outputs
+
+    o = parse_outcome(args.outcome, condition=True, key="--outcome")
+    out = _check_out(Path(args.out or Path("results") / "discover" / f"{Path(args.scenario).stem}_{o.slug}"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        d = discover(args.scenario, o, args.month, args.n or 1000, args.replicates, args.seed, args.method,
+                     parameters=_parameters(args), overrides=_sets(args), threshold=args.threshold,
+                     mass_min=args.mass_min, n_boxes=args.boxes, max_depth=args.max_depth, solution=args.solution,
+                     chunk_size=args.chunk_size, workers=args.workers, progress=True)
+    sw = d.meta["sweep"]
+    man = {**sw.manifest, "kind": "discover", "method": args.method, "outcome": str(o), "month": d.meta["month"],
+           "threshold": args.threshold, "mass_min": args.mass_min, "cases": int(len(d.y)),
+           "cases_of_interest": int(d.y.sum()),
+           "boxes": d.stats.to_dict(orient="records")}
+    tables = {"boxes.csv": d.stats, "limits.csv": d.limits}
+    if d.trajectory is not None:
+        tables["trajectory.csv"] = d.trajectory
+    figs = d.figures()
+    write_outputs(out, tables, man, figs)
+    print(f"{sw.manifest['scenario']}: '{o}' at month {d.meta['month']}; {sw.manifest['runs']} runs "
+          f"({sw.manifest['rows']} parameter sets x {sw.manifest['replicates']}), seed {args.seed}")
+    _notes(sw.manifest)
+    print(d.summary())
+    print(f"wrote {out}/ ({', '.join(tables)}, manifest.json, {', '.join(n + '.png' for n in figs)})")
+    return 0
