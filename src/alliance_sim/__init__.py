@@ -15,11 +15,12 @@ __version__ = "0.1.0"
 from .claims import claims, sources
 from .errors import UserError
 from .explain import explain
+from .explore import discover, sensitivity, sweep
 from .model import AllianceModel
 from .parameters import parameters
 from .payoffs import terms
 from .runner import compare, run
 from .scenario import load_scenario
 
-__all__ = ["AllianceModel", "UserError", "claims", "compare", "explain", "load_scenario", "parameters",
-           "run", "sources", "terms", "__version__"]
+__all__ = ["AllianceModel", "UserError", "claims", "compare", "discover", "explain", "load_scenario",
+           "parameters", "run", "sensitivity", "sources", "sweep", "terms", "__version__"]
