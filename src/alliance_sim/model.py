@@ -47,19 +47,20 @@ class AllianceModel(mesa.Model):
     def __init__(self, scenario="baseline", replicates: int = 1, seed: int = 0, *, overrides=None,
                  solution: str = "qre", first_replicate: int = 0):
         super().__init__(rng=int(seed))
-        self.scenario: Scenario = load_scenario(scenario)
+        # ``spec``, not ``scenario``: Mesa 3.5+ reserves Model.scenario for its own Scenario.
+        self.spec: Scenario = load_scenario(scenario)
         self.n = int(replicates)
         self.seed = int(seed)
         self.solution = check_concept(solution)
         self.replicate_ids = np.arange(first_replicate, first_replicate + self.n)
-        self.params = Params.build({**self.scenario.parameters, **(overrides or {})}, self.n)
+        self.params = Params.build({**self.spec.parameters, **(overrides or {})}, self.n)
         self.state = State.initial(self.params, self.n)
-        self.horizon = self.scenario.horizon
+        self.horizon = self.spec.horizon
         self.month = 0
         self._uniforms, self._normals = replicate_noise(self.seed, self.replicate_ids, self.horizon)
         self.actors = {code: StateActor(self, code) for code in ACTORS}
         self._equilibria: dict[str, list[np.ndarray]] = {}
-        self.recorder = Recorder(self.n, self.replicate_ids, self.scenario.start)
+        self.recorder = Recorder(self.n, self.replicate_ids, self.spec.start)
 
     # -- one month ---------------------------------------------------------------------
     def step(self) -> None:
@@ -70,8 +71,8 @@ class AllianceModel(mesa.Model):
         for arena in ARENAS:
             payoffs = arena_payoffs(arena, s, p)
             for i, actor in enumerate(arena.players):
-                if actor in self.scenario.precision:
-                    payoffs[i] *= self.scenario.precision[actor]
+                if actor in self.spec.precision:
+                    payoffs[i] *= self.spec.precision[actor]
             u = uniforms[:, CHOICE_COLUMNS[(arena.name, arena.players[0])]]
             eq = solve(payoffs, self.solution, p.rationality, start=self._equilibria.get(arena.name), u=u)
             self._equilibria[arena.name] = eq
@@ -91,7 +92,7 @@ class AllianceModel(mesa.Model):
             self.running = False
 
     def _apply_events(self) -> None:
-        for ev in self.scenario.events_at(self.month):
+        for ev in self.spec.events_at(self.month):
             if ev.params:
                 self.params = self.params.replace(**ev.params)
             if ev.state_set or ev.state_add:
