@@ -12,10 +12,11 @@ import numpy as np
 
 
 class Bag:
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "_expanded")
 
     def __init__(self, values: Mapping[str, object]):
         object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "_expanded", {})
 
     def __getattr__(self, name: str):
         try:
@@ -25,6 +26,13 @@ class Bag:
 
     def __setattr__(self, name, value):  # immutability: derive new bags instead
         raise AttributeError(f"{type(self).__name__} is immutable; use .replace()")
+
+    def __getstate__(self):
+        return {"_values": self._values}
+
+    def __setstate__(self, state):
+        object.__setattr__(self, "_values", state["_values"])
+        object.__setattr__(self, "_expanded", {})
 
     def __contains__(self, name: str) -> bool:
         return name in self._values
@@ -42,6 +50,11 @@ class Bag:
         return type(self)({k: (v[index] if isinstance(v, np.ndarray) else v) for k, v in self._values.items()})
 
     def expand(self, k: int):
-        tail = (1,) * k
-        return type(self)({n: (v.reshape(v.shape + tail) if isinstance(v, np.ndarray) else v)
-                           for n, v in self._values.items()})
+        """The same values with ``k`` unit axes appended to arrays (remembered: bags are immutable)."""
+        out = self._expanded.get(k)
+        if out is None:
+            tail = (1,) * k
+            out = type(self)({n: (v.reshape(v.shape + tail) if isinstance(v, np.ndarray) else v)
+                              for n, v in self._values.items()})
+            self._expanded[k] = out
+        return out

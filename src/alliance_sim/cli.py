@@ -60,7 +60,18 @@ def _add_run_flags(p, replicates=1000):
     p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
                    help="override a parameter (repeatable); see 'alliance-sim parameters'")
     p.add_argument("--solution", choices=("qre", "nash", "pure"), default="qre", help="how stage games are solved")
-    p.add_argument("--chunk-size", type=_positive, default=None, help="replicates per batched model")
+    p.add_argument("--chunk-size", type=_positive, default=None,
+                   help="replicates per batched model, one task and one checkpoint each (default: up to 1000)")
+    p.add_argument("--executor", choices=("serial", "processes", "dask"), default=None,
+                   help="where chunks run: this process (default), local worker processes, or Dask "
+                        "(needs alliance-sim[dask]); results are identical")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="worker processes for --executor processes/dask (default: one per core)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="connect to a running Dask scheduler, e.g. tcp://host:8786 (implies --executor dask)")
+    if p.prog.split()[-1] == "run":  # resuming needs the run's output folder
+        p.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run with the same --out: compute only its missing chunks")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,15 +129,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ----------------------------------------------------------------------------- commands
 def cmd_run(args) -> int:
-    from .runner import run
+    from .ensemble import cli_executor_args, resume_command
+    from .runner import chunks, run
     from .scenario import load_scenario
+    from .store import ChunkStore, partial_dir
 
     sc = load_scenario(args.scenario)
     overrides = _parse_sets(args.sets)
     out = Path(args.out or Path("results") / sc.name)
-    res = run(sc, args.replicates, args.seed, overrides, solution=args.solution, chunk_size=args.chunk_size,
-              progress=True)
-    res.save(out, table_format=args.format, with_figures=not args.no_figures)
+    try:
+        res = run(sc, args.replicates, args.seed, overrides, solution=args.solution, chunk_size=args.chunk_size,
+                  progress=True, out=out, resume=args.resume, table_format=args.format,
+                  figures=not args.no_figures, **cli_executor_args(args))
+    except KeyboardInterrupt:
+        done = len(ChunkStore(partial_dir(out), {}).finished())
+        if not done:
+            print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
+        else:
+            total = len(chunks(args.replicates, args.chunk_size))
+            print(f"{PROG}: interrupted; {done} of {total} chunks are saved in {partial_dir(out)}/\n"
+                  f"resume with: {resume_command(args, out, PROG)}", file=sys.stderr)
+        return 130
+    info = res.meta.get("run", {})
+    if info.get("chunks_reused"):
+        print(f"resumed: {info['chunks_reused']} of {info['chunks']} chunks were already done")
     print(f"{sc.name}: {args.replicates} replicates x {sc.horizon} months, seed {args.seed}")
     print(res.headline().to_string())
     print(f"wrote {out}/ (trajectories, summary.csv, manifest.json{', figures/' if not args.no_figures else ''})")
@@ -136,12 +162,13 @@ def cmd_run(args) -> int:
 def cmd_compare(args) -> int:
     import matplotlib.pyplot as plt
 
+    from .ensemble import cli_executor_args
     from .results import replace_dir
     from .runner import compare
 
     overrides = _parse_sets(args.sets)
     comp = compare(args.scenarios, args.replicates, args.seed, overrides, solution=args.solution,
-                   chunk_size=args.chunk_size, progress=True)
+                   chunk_size=args.chunk_size, progress=True, **cli_executor_args(args))
     df0 = next(iter(comp.results.values())).trajectories
     for metric in args.metric or []:
         if metric not in df0.columns:

@@ -6,6 +6,8 @@ argument may be a scalar, an ``(R,)`` array or an ``(R, a_1, ..., a_k)`` grid.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .actors import Arena
@@ -18,14 +20,20 @@ class Acts:
 
     ``index[actor]`` is an integer array: a broadcast grid over the arena's
     profiles (``Acts.grid``) or one realised action per replicate.
+
+    ``acts.bind(s, p)`` returns a view that also remembers the mechanisms
+    below (``talks_progress`` etc.) computed at that state and those
+    parameters, so the payoff terms and the transition that share them
+    compute each one once; the values are the same arrays either way.
     """
 
-    __slots__ = ("arena", "index", "_cache")
+    __slots__ = ("arena", "index", "_cache", "_memo")
 
     def __init__(self, arena: Arena, index: dict[str, np.ndarray]):
         self.arena = arena
         self.index = index
         self._cache: dict[tuple[str, str], np.ndarray] = {}
+        self._memo = None  # (state, params, {mechanism: value}) of a bound view
 
     @classmethod
     def grid(cls, arena: Arena) -> "Acts":
@@ -35,6 +43,13 @@ class Acts:
             shape = (1,) + (1,) * j + (len(acts),) + (1,) * (k - j - 1)
             index[actor] = np.arange(len(acts)).reshape(shape)
         return cls(arena, index)
+
+    def bind(self, s, p) -> "Acts":
+        """A view of the same actions that memoises mechanisms evaluated at state ``s`` and parameters ``p``."""
+        view = Acts.__new__(Acts)
+        view.arena, view.index, view._cache = self.arena, self.index, self._cache
+        view._memo = (s, p, {})
+        return view
 
     def i(self, actor: str, action: str) -> np.ndarray:
         key = (actor, action)
@@ -46,8 +61,26 @@ class Acts:
         return out
 
 
+def _memo(fn):
+    """Remember ``fn(s, a, p)`` on a bound ``Acts`` view (``Acts.bind``) for that very ``s`` and ``p``."""
+    key = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(s, a, p):
+        memo = a._memo
+        if memo is None or memo[0] is not s or memo[1] is not p:
+            return fn(s, a, p)
+        out = memo[2].get(key)
+        if out is None:
+            out = memo[2][key] = fn(s, a, p)
+        return out
+
+    return wrapper
+
+
 # --- war arena ---------------------------------------------------------------------------
 
+@_memo
 def contribution(s, a: Acts, p) -> np.ndarray:
     """PRK's troop contribution once this month's decision is carried out, in units of 10,000."""
     return troops_after(s, a, p) / TROOP_SCALE
@@ -58,12 +91,14 @@ def shipping(a: Acts) -> np.ndarray:
     return 1.0 - a.i("PRK", "draw_down")
 
 
+@_memo
 def troops_after(s, a: Acts, p) -> np.ndarray:
     """PRK troops in Russia once this month's deployment decision is carried out."""
     T = s.prk_troops_in_russia
     return T + p.wave_size * a.i("PRK", "expand") - p.drawdown_rate * T * a.i("PRK", "draw_down")
 
 
+@_memo
 def expected_casualties(s, a: Acts, p) -> np.ndarray:
     """Expected PRK casualties this month (thousand): experience cuts the rate, a Ukrainian counter raises it."""
     rate = p.casualty_rate * (1.0 - p.casualty_learning * s.prk_experience)
@@ -87,6 +122,7 @@ def obligation(alliance_strength, blood_debt, p) -> np.ndarray:
     return alliance_strength * (1.0 + p.blood_debt_weight * blood_debt_share(blood_debt, p))
 
 
+@_memo
 def loyalty(s, a: Acts, p) -> np.ndarray:
     """Share of Russia's goodwill PRK keeps: withdrawing while Russia is short of troops costs some."""
     return 1.0 - a.i("PRK", "draw_down") * p.prk_renege_penalty * s.personnel_shortage
@@ -100,6 +136,7 @@ def deployment(s) -> np.ndarray:
 
 # --- talks arena --------------------------------------------------------------------------
 
+@_memo
 def broker_channel(s, a: Acts, p) -> np.ndarray:
     """Multiplier on talks progress from the brokers: Russia (needs US ties) or South Korea (hostage to Seoul's politics)."""
     russia = p.mediation_gain * a.i("RUS", "mediate") * s.us_russia_relations * p.mediation_channel
@@ -112,6 +149,7 @@ def at_table(a: Acts) -> np.ndarray:
     return a.i("USA", "offer") * a.i("PRK", "engage")
 
 
+@_memo
 def talks_success(s, a: Acts, p) -> np.ndarray:
     """Chance that talks, if they take place this month, make progress."""
     block = 1.0 - p.block_strength * a.i("RUS", "block") * s.personnel_shortage
@@ -119,11 +157,13 @@ def talks_success(s, a: Acts, p) -> np.ndarray:
     return np.minimum(p.base_success * broker_channel(s, a, p) * block * china, 1.0)
 
 
+@_memo
 def talks_progress(s, a: Acts, p) -> np.ndarray:
     """Chance this month's talks make progress: zero unless the US offers and PRK engages."""
     return at_table(a) * talks_success(s, a, p)
 
 
+@_memo
 def failure_exposure(s, a: Acts, p) -> np.ndarray:
     """Share of the cost of failed talks PRK bears after Russian backing and sanction evasion."""
     return (1.0 - p.failure_shield * a.i("RUS", "mediate")) * (1.0 - p.russia_evasion * s.alliance_strength)

@@ -80,7 +80,9 @@ class AllianceModel(mesa.Model):
                 self.actors[actor].strategy[arena.name] = strategy
         self.agents.do("choose", uniforms)
 
-        acts = {a.name: Acts(a, {c: self.actors[c].action[a.name] for c in a.players}) for a in ARENAS}
+        # Bound to this month's state and parameters: mechanisms shared by the
+        # realised payoffs and the transition are computed once.
+        acts = {a.name: Acts(a, {c: self.actors[c].action[a.name] for c in a.players}).bind(s, p) for a in ARENAS}
         payoffs = realised_payoffs(s, acts, p)
         for code, agent in self.actors.items():
             agent.payoff = payoffs[code]

@@ -300,8 +300,15 @@ def _chn_rival(s, a, p):
 
 
 # ---------------------------------------------------------------- evaluation
+_TERMS_OF: dict[tuple, tuple[Term, ...]] = {}
+
+
 def terms_of(actor: str, arena: str | None = None) -> list[Term]:
-    return [t for t in TERMS if t.actor == actor and (arena is None or t.arena == arena)]
+    key = (actor, arena, len(TERMS))
+    out = _TERMS_OF.get(key)
+    if out is None:
+        out = _TERMS_OF[key] = tuple(t for t in TERMS if t.actor == actor and (arena is None or t.arena == arena))
+    return list(out)
 
 
 _GRIDS: dict[str, Acts] = {}
@@ -314,15 +321,26 @@ def _grid(arena: Arena) -> Acts:
 
 
 def arena_payoffs(arena: Arena, s, p) -> list[np.ndarray]:
-    """Payoff tensors of an arena's stage game: one ``(R, a_1, ..., a_k)`` array per player."""
+    """Payoff tensors of an arena's stage game: one ``(R, a_1, ..., a_k)`` array per player.
+
+    Each term is evaluated on its own broadcast shape (a term that ignores
+    some players' actions has length-1 axes there); terms of the same shape
+    are summed first, and each such group is added to the full grid once.
+    """
     k = len(arena.players)
-    se, pe, a = s.expand(k), p.expand(k), _grid(arena)
+    se, pe = s.expand(k), p.expand(k)
+    a = _grid(arena).bind(se, pe)  # mechanisms shared by several terms are computed once
     shape = (s.n,) + arena.shape
     out = []
     for actor in arena.players:
-        total = np.zeros(shape)
+        groups: dict[tuple[int, ...], np.ndarray] = {}
         for t in terms_of(actor, arena.name):
-            total += t.value(se, a, pe)
+            v = t.value(se, a, pe)
+            key = np.shape(v)
+            groups[key] = groups[key] + v if key in groups else v
+        total = np.zeros(shape)
+        for v in groups.values():
+            total += v
         out.append(total)
     return out
 
@@ -335,10 +353,19 @@ def term_values(actor: str, s, acts: dict[str, Acts], p) -> dict[str, np.ndarray
 
 
 def realised_payoffs(s, acts: dict[str, Acts], p) -> dict[str, np.ndarray]:
-    """Every actor's total payoff at realised actions, ``(R,)`` each."""
+    """Every actor's total payoff at realised actions, ``(R,)`` each.
+
+    The sum of ``term_values`` in term order (the same numbers), without
+    materialising each term.
+    """
+    n = s.n
     out = {}
-    for actor in {t.actor for t in TERMS}:
-        out[actor] = sum(term_values(actor, s, acts, p).values())
+    for actor in dict.fromkeys(t.actor for t in TERMS):
+        total = 0
+        for t in terms_of(actor):
+            v = np.asarray(t.value(s, acts[t.arena], p), dtype=float)
+            total = total + (v if v.shape == (n,) else np.broadcast_to(v, (n,)))
+        out[actor] = total
     return out
 
 

@@ -1,10 +1,12 @@
 """Running ensembles: ``run`` one scenario, ``compare`` several on the same seed."""
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 
+from .choice import check_concept
 from .errors import UserError
-from .model import AllianceModel
 from .parameters import Params
 from .results import Results
 from .scenario import load_scenario
@@ -24,22 +26,21 @@ def _slice(overrides: dict, lo: int, hi: int) -> dict:
     return {k: (v[lo:hi] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
 
 
-def run_chunk(scenario, seed: int, lo: int, hi: int, overrides: dict, solution: str, progress=None):
-    """One batched model over replicates ``lo..hi-1``; returns its table."""
-    model = AllianceModel(scenario, replicates=hi - lo, seed=seed, overrides=_slice(overrides, lo, hi),
-                          solution=solution, first_replicate=lo)
-    while model.running and model.month < model.horizon:
-        model.step()
-        if progress is not None:
-            progress.update(hi - lo)
-    return model.trajectories()
+def run_chunk(scenario, seed: int, lo: int, hi: int, overrides: dict, solution: str, progress=None, *,
+              arrays: bool = False):
+    """One batched model over replicates ``lo..hi-1``; returns its table.
 
+    ``overrides`` are the whole run's (arrays over all replicates are sliced
+    here). ``progress.update(hi - lo)`` is called after each month. With
+    ``arrays=True`` the table's columns are returned instead of a DataFrame
+    (``recorder.frame`` builds it; ``recorder.concat_arrays`` joins chunks).
+    """
+    from .ensemble import compute_chunk
+    from .recorder import frame
 
-def _progress(total: int, desc: str):
-    """A progress bar that appears only if the run takes more than a second."""
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="rep-month", delay=1.0, desc=desc, leave=False)
+    on_month = None if progress is None else (lambda month: progress.update(hi - lo))
+    cols = compute_chunk(load_scenario(scenario), seed, lo, hi, _slice(overrides, lo, hi), solution, on_month)
+    return cols if arrays else frame(cols)
 
 
 def _check_run_args(replicates, seed):
@@ -50,7 +51,9 @@ def _check_run_args(replicates, seed):
 
 
 def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: dict | None = None, *,
-        solution: str = "qre", chunk_size: int | None = None, progress: bool = False) -> Results:
+        solution: str = "qre", chunk_size: int | None = None, progress: bool = False,
+        executor="serial", workers: int | None = None, scheduler: str | None = None,
+        out=None, resume: bool = False, table_format: str = "parquet", figures: bool = True) -> Results:
     """Run an ensemble of a scenario.
 
     Parameters
@@ -59,31 +62,60 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
     replicates : int
     seed : int
         Replicate ``i`` always gets the same random stream, so results do not
-        depend on ``chunk_size``.
+        depend on ``chunk_size``, the executor or the number of workers.
     overrides : dict, optional
         Parameter values by name; arrays of length ``replicates`` give each
         replicate its own value (a sweep as one batched run).
     solution : {"qre", "nash", "pure"}
     chunk_size : int, optional
-        Replicates per batched model (default: up to 1,000).
+        Replicates per batched model (default: up to 1,000). Each chunk is
+        one task for the executor and one checkpoint file.
     progress : bool
         Show a progress bar (it appears only if the run takes more than a second).
+    executor : {"serial", "processes", "dask"} or Executor
+        Where chunks run: in this process; in ``workers`` local processes
+        (``concurrent.futures``); on Dask (``pip install 'alliance-sim[dask]'``):
+        a new ``LocalCluster`` of ``workers`` processes, or the cluster at
+        ``scheduler``. An ``executors.Executor`` instance is used as is (and
+        not closed), e.g. to share one cluster between runs.
+    workers : int, optional
+        Worker processes (default: one per core, at most one per chunk).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``).
+    out : str or path, optional
+        Save the results there when the run completes (as ``Results.save``:
+        trajectories, summary.csv, manifest.json, figures/). While it runs,
+        each finished chunk is saved in ``OUT.partial/``, removed at the end.
+    resume : bool
+        Continue the unfinished run in ``OUT.partial/``: its settings must
+        match; only its missing chunks are computed. Without ``resume``, a
+        partial run there is an error (it is never silently reused).
+    table_format : {"parquet", "csv"}
+    figures : bool
+        With ``out``: the table format, and whether to draw the figures.
     """
-    import pandas as pd
+    from .ensemble import run_chunks
+    from .executors import check_executor
+    from .recorder import frame
 
     _check_run_args(replicates, seed)
+    check_concept(solution)
     sc = load_scenario(scenario)
     overrides = dict(overrides or {})
     params = Params.build({**sc.parameters, **overrides}, int(replicates))  # validates before any work
     spans = chunks(int(replicates), chunk_size)
-    bar = _progress(int(replicates) * sc.horizon, sc.name) if progress else None
-    try:
-        frames = [run_chunk(sc, int(seed), lo, hi, overrides, solution, bar) for lo, hi in spans]
-    finally:
-        if bar is not None:
-            bar.close()
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return Results(sc, df, int(seed), int(replicates), params.as_dict(), solution)
+    if resume and out is None:
+        raise UserError("resume needs an output folder (out=...)", key="resume")
+    check_executor(executor, workers, scheduler)
+    arrays, info = run_chunks(sc, int(seed), spans, overrides, solution, executor=executor, workers=workers,
+                              scheduler=scheduler, out=out, resume=resume, progress=progress)
+    res = Results(sc, frame(arrays), int(seed), int(replicates), params.as_dict(), solution, meta={"run": info})
+    if out is not None:
+        from .store import partial_dir
+
+        res.save(out, table_format=table_format, with_figures=figures)
+        shutil.rmtree(partial_dir(out), ignore_errors=True)  # the run is complete: drop its checkpoints
+    return res
 
 
 class Comparison:
@@ -130,8 +162,24 @@ class Comparison:
 
 
 def compare(scenarios, replicates: int = 1000, seed: int = 0, overrides: dict | None = None, **kwargs) -> Comparison:
-    """Run several scenarios with the same seed; returns a ``Comparison``."""
+    """Run several scenarios with the same seed; returns a ``Comparison``.
+
+    Keyword arguments are those of ``run`` (``solution``, ``chunk_size``,
+    ``executor``, ``workers``, ``scheduler``, ``progress``), except ``out``
+    and ``resume``; one executor (e.g. one Dask cluster) serves all scenarios.
+    """
+    from .executors import make_executor
+
     loaded = [load_scenario(s) for s in scenarios]
     if len(loaded) < 2:
         raise UserError("compare needs at least two scenarios", key="scenarios")
-    return Comparison({sc.name: run(sc, replicates, seed, overrides, **kwargs) for sc in loaded})
+    for key in ("out", "resume"):
+        if kwargs.get(key):
+            raise UserError(f"compare does not take {key}; save each scenario with run(..., out=...)", key=key)
+        kwargs.pop(key, None)
+    _check_run_args(replicates, seed)
+    check_concept(kwargs.get("solution", "qre"))
+    executor = kwargs.pop("executor", "serial")
+    workers, scheduler = kwargs.pop("workers", None), kwargs.pop("scheduler", None)
+    with make_executor(executor, workers, scheduler) as ex:
+        return Comparison({sc.name: run(sc, replicates, seed, overrides, executor=ex, **kwargs) for sc in loaded})

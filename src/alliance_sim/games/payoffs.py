@@ -204,19 +204,30 @@ class OwnerStack:
     single array operation, which keeps the number of numpy calls per
     evaluation small (they dominate for small batches).
 
+    With ``gains=True`` the owner's axis holds the *gains* of its actions
+    ``1, 2, ...`` over its action 0, ``U_i(a, .) - U_i(0, .)`` (``amax - 1``
+    rows): all the logit equations need, for about half the work of
+    contracting the payoffs themselves.
+
     Parameters
     ----------
     tensors : list of numpy.ndarray
         ``n`` arrays of shape ``(a_1, ..., a_n, R)`` (batch axis last).
+    gains : bool
+        Stack gains over action 0 instead of payoffs.
     """
 
-    def __init__(self, tensors):
+    def __init__(self, tensors, *, gains: bool = False):
         n = len(tensors)
         self.sizes = [int(k) for k in tensors[0].shape[:-1]]
         self.amax = max(self.sizes)
-        stack = np.zeros((n,) + (self.amax,) * n + (tensors[0].shape[-1],))
+        self.gains = bool(gains)
+        rows = self.amax - 1 if gains else self.amax
+        stack = np.zeros((n, rows) + (self.amax,) * (n - 1) + (tensors[0].shape[-1],))
         for i, t in enumerate(tensors):
             moved = np.moveaxis(t, i, 0)
+            if gains:
+                moved = moved[1:] - moved[:1]
             stack[(i,) + tuple(slice(0, k) for k in moved.shape[:-1])] = moved
         self._set(stack)
 
@@ -229,7 +240,7 @@ class OwnerStack:
     def take(self, keep):
         """The same games for the replicates selected by ``keep``."""
         new = OwnerStack.__new__(OwnerStack)
-        new.sizes, new.amax = self.sizes, self.amax
+        new.sizes, new.amax, new.gains = self.sizes, self.amax, self.gains
         new._set(self.stack[..., keep])
         return new
 

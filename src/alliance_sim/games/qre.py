@@ -28,9 +28,11 @@ which is constant along a branch traversed in one direction, and the step is
 retried smaller (a flip that persists down to a tiny step is a genuine
 bifurcation point, e.g. in a symmetric game, and is passed straight on).
 When the next step would cross the target ``lam``, it is shortened to land
-on it and Newton's method is run with ``lam`` fixed: the result is the first
-point of the branch at the target ``lam`` (as Gambit's
-``logit_solve_lambda``). ``exp`` never overflows (the max is subtracted).
+on it and Newton's method is run with ``lam`` fixed (then only the
+``dF/dw`` block is solved): the result is the first point of the branch at
+the target ``lam`` (as Gambit's ``logit_solve_lambda``). The equations need
+only each player's payoff *gains* over its action 0, so those are what the
+expected payoffs are contracted from (``OwnerStack(gains=True)``). ``exp`` never overflows (the max is subtracted).
 
 Batches. All ``R`` games advance together, each with its own step size,
 Newton counter and convergence test; a finished game is frozen and dropped
@@ -83,7 +85,8 @@ class _System:
     """
 
     def __init__(self, payoffs):
-        self.payoffs = payoffs if isinstance(payoffs, OwnerStack) else OwnerStack(payoffs)
+        # Gains over each player's action 0: the equations use nothing else.
+        self.payoffs = payoffs if isinstance(payoffs, OwnerStack) else OwnerStack(payoffs, gains=True)
         self.sizes = self.payoffs.sizes
         n = len(self.sizes)
         self.offsets = np.concatenate([[0], np.cumsum([k - 1 for k in self.sizes])]).astype(int)
@@ -96,8 +99,8 @@ class _System:
         pos = np.where(own[None, :] < own[:, None], own[None, :], own[None, :] - 1)
         pos = np.where(own[None, :] == own[:, None], 0, pos)
         ones = np.ones_like(pos)
-        self.idx1 = (own[:, None] * ones, pos, act[:, None] * ones, act[None, :] * ones)
-        self.idx0 = (own[:, None] * ones, pos, 0 * ones, act[None, :] * ones)
+        # G[own[q], pos, act[q] - 1, act[r]] = U_ij(a, b) - U_ij(0, b).
+        self.idx = (own[:, None] * ones, pos, (act[:, None] - 1) * ones, act[None, :] * ones)
         # A player's own log-odds do not enter its payoffs.
         self.cross = (own[:, None] != own[None, :]).astype(float)[:, :, None]
         self.eye = np.eye(self.N)[:, :, None]
@@ -139,9 +142,9 @@ class _System:
         There ``dF/dw = I`` and ``dF/dlam = -(u(a) - u(0))``, so the tangent
         is ``(u(a) - u(0), 1)`` normalised.
         """
-        u, _ = self.payoffs.pairs(self.padded_strategies(X0))
+        g, _ = self.payoffs.pairs(self.padded_strategies(X0))
         T = np.empty_like(X0)
-        T[:-1] = u[self.own, self.act] - u[self.own, 0]
+        T[:-1] = g[self.own, self.act - 1]
         T[-1] = 1.0
         return T / np.sqrt(_dot(T, T))
 
@@ -155,9 +158,9 @@ class _System:
         N, R = self.N, X.shape[1]
         lam = X[-1]
         padded = self.padded_strategies(X)
-        u, W = self.payoffs.pairs(padded)
-        du = u[self.own, self.act] - u[self.own, 0]
-        D = W[self.idx1] - W[self.idx0]  # (N, N, R): U_ij(a, b) - U_ij(0, b)
+        g, G = self.payoffs.pairs(padded)  # expected gains over action 0
+        du = g[self.own, self.act - 1]
+        D = G[self.idx]  # (N, N, R): U_ij(a, b) - U_ij(0, b)
         J = np.empty((N, N + 1, R))
         J[:, :N] = self.eye - (lam * (D - du[:, None])) * (self.cross * padded[self.own, self.act])
         J[:, N] = -du
@@ -179,6 +182,44 @@ def _solve(J, C, rhs_top, rhs_last):
     b[:, -1, 1] = 1.0
     sol = np.linalg.solve(M, b)
     return np.ascontiguousarray(sol[:, :, 0].T), np.ascontiguousarray(sol[:, :, 1].T)
+
+
+def _solve_fixed(J, rhs_top):
+    """Solve ``J_w d = rhs_top`` per replicate: the Newton update at fixed ``lam``.
+
+    With ``C = e_lam`` (landing on the target, or a warm start) and a zero
+    ``lam`` gap, the bordered system of :func:`_solve` reduces to the
+    ``N x N`` block ``dF/dw``; the ``lam`` update is zero and the tangent is
+    not used, so one right-hand side suffices (about half the work).
+    """
+    N = J.shape[0]
+    M = np.ascontiguousarray(J[:, :N].transpose(2, 0, 1))
+    b = np.ascontiguousarray(rhs_top.T)[:, :, None]
+    return np.ascontiguousarray(np.linalg.solve(M, b)[:, :, 0].T)
+
+
+def _newton(J, C, F, c_gap, final):
+    """Newton updates ``D`` and tangents ``Tn`` of the working set, batch-last.
+
+    Replicates landing at fixed ``lam`` (``final``) use :func:`_solve_fixed`
+    (their ``Tn`` is set to ``e_lam``, never used); the others the bordered
+    system. Which one a replicate uses depends only on its own state, so
+    results stay independent of the batch.
+    """
+    if not final.any():
+        return _solve(J, C, -F, -c_gap)
+    D = np.empty((F.shape[0] + 1, F.shape[1]))
+    Tn = np.zeros_like(D)
+    Tn[-1] = 1.0
+    if final.all():
+        D[:-1] = _solve_fixed(J, -F)
+        D[-1] = -c_gap
+        return D, Tn
+    path = ~final
+    D[:, path], Tn[:, path] = _solve(J[:, :, path], C[:, path], -F[:, path], -c_gap[path])
+    D[:-1, final] = _solve_fixed(J[:, :, final], -F[:, final])
+    D[-1, final] = -c_gap[final]
+    return D, Tn
 
 
 def _max_abs(D):
@@ -292,7 +333,7 @@ def _run(system, target, X0, warm, max_iter, tol):
     while True:
         F, J = sys_w.residual_jacobian(st.X)
         c_gap = _dot(st.C, st.X - st.Xp)
-        D, Tn = _solve(J, st.C, -F, -c_gap)
+        D, Tn = _newton(J, st.C, F, c_gap, st.final)
         Xn = st.X + D
         d = _max_abs(D)
         st.k += 1

@@ -1,0 +1,212 @@
+"""Where an ensemble's chunks run: in this process, in worker processes, or on a Dask cluster.
+
+Every executor runs the same function on the same arguments, and each
+chunk's random streams depend only on the run seed and its replicate ids, so
+the results are bitwise identical whichever executor (and however many
+workers) computed them, on the same platform and library versions.
+
+``Executor.map_unordered(fn, tasks)`` yields ``(index, result)`` as chunks
+finish (in any order); the caller reassembles them in chunk order.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sys
+from typing import Callable, Iterator, Sequence
+
+from .errors import UserError
+
+EXECUTORS = ("serial", "processes", "dask")
+
+
+def default_workers() -> int:
+    """One worker per core available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    """Base class: a context manager that runs tasks and yields their results as they finish."""
+
+    name = "serial"
+
+    def __init__(self, workers: int = 1):
+        self.workers = int(workers)
+
+    def map_unordered(self, fn: Callable, tasks: Sequence[tuple]) -> Iterator[tuple[int, object]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} workers={self.workers}>"
+
+
+class SerialExecutor(Executor):
+    """Chunks one after another in this process (the default)."""
+
+    name = "serial"
+
+    def __init__(self, workers: int = 1):
+        super().__init__(1)
+
+    def map_unordered(self, fn, tasks):
+        for i, args in enumerate(tasks):
+            yield i, fn(*args)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C goes to the whole process group: the parent handles it (and
+    # stops the workers); workers must not print tracebacks of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _mp_context():
+    """``forkserver`` where available (safe with threads in the parent, fast to start), else ``spawn``."""
+    if sys.platform != "win32" and "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        # Workers fork from a server that has already imported the model.
+        ctx.set_forkserver_preload(["alliance_sim.ensemble"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+class ProcessExecutor(Executor):
+    """A ``concurrent.futures.ProcessPoolExecutor`` of ``workers`` processes on this machine."""
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None):
+        from concurrent.futures import ProcessPoolExecutor
+
+        super().__init__(workers or default_workers())
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
+                                         initializer=_ignore_sigint)
+
+    def map_unordered(self, fn, tasks):
+        from concurrent.futures import as_completed
+
+        futures = {self._pool.submit(fn, *args): i for i, args in enumerate(tasks)}
+        try:
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            self._terminate()
+            raise
+
+    def _terminate(self) -> None:
+        """Stop the workers now (on Ctrl-C or an error) instead of waiting for their chunks."""
+        for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+            try:
+                proc.terminate()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor(Executor):
+    """A Dask cluster: a new ``LocalCluster`` of ``workers`` single-threaded processes, or ``scheduler``'s.
+
+    With ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), the
+    workers must have ``alliance-sim`` installed (the same version).
+    """
+
+    name = "dask"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        _need_dask()
+        import logging
+
+        from dask.distributed import Client, LocalCluster
+        import warnings
+
+        self._cluster = None
+        if scheduler:
+            try:
+                self._client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as e:
+                raise UserError(f"cannot connect to the Dask scheduler at {scheduler}: {e}", key="scheduler") from None
+            n = len(self._client.scheduler_info().get("workers", {}))
+            super().__init__(workers or n or 1)
+        else:
+            super().__init__(workers or default_workers())
+            with warnings.catch_warnings():  # "Port 8787 is already in use" (its HTTP server; no dashboard)
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, silence_logs=logging.ERROR)
+            self._client = Client(self._cluster)
+
+    @property
+    def client(self):
+        return self._client
+
+    def map_unordered(self, fn, tasks):
+        from dask.distributed import as_completed
+
+        # pure=False: equal arguments must not be collapsed into one task.
+        futures = [self._client.submit(fn, *args, pure=False) for args in tasks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for fut, result in as_completed(futures, with_results=True):
+                yield index[fut.key], result
+        except BaseException:
+            self._client.cancel(futures)
+            raise
+
+    def close(self) -> None:
+        try:
+            self._client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
+
+
+def _need_dask() -> None:
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise UserError("the dask executor needs Dask: pip install 'alliance-sim[dask]'", key="executor") from None
+
+
+def check_executor(executor="serial", workers: int | None = None, scheduler: str | None = None) -> None:
+    """Raise ``UserError`` for settings no executor accepts (before any work is done or anything written)."""
+    if isinstance(executor, Executor):
+        return
+    if executor not in EXECUTORS:
+        raise UserError(f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}", key="executor")
+    if workers is not None and int(workers) < 1:
+        raise UserError(f"workers must be at least 1, got {workers}", key="workers")
+    if scheduler and executor != "dask":
+        raise UserError("a scheduler address needs the dask executor", key="scheduler")
+    if executor == "serial" and workers not in (None, 1):
+        raise UserError(f"{workers} workers need --executor processes or dask", key="workers")
+    if executor == "dask":
+        _need_dask()
+
+
+def make_executor(executor="serial", workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """An executor by name (``serial``, ``processes``, ``dask``); an ``Executor`` is returned as is."""
+    if isinstance(executor, Executor):
+        return executor
+    check_executor(executor, workers, scheduler)
+    if executor == "serial":
+        return SerialExecutor()
+    if executor == "processes":
+        return ProcessExecutor(workers)
+    return DaskExecutor(workers, scheduler)
