@@ -39,13 +39,18 @@ def reference(tmp_path_factory):
 def interrupt(out: Path, sig, extra=(), at_least=2, timeout=120):
     """Start a run, wait until ``at_least`` chunks are saved, send ``sig``; returns the process's outcome."""
     cmd, env = cli(*ARGS, "--out", out, *extra)
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A session of its own, so that Ctrl-C can go to the whole process group (workers too), as in a terminal.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     t0 = time.monotonic()
     while len(finished(out)) < at_least:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() - t0 < timeout, "no chunk saved in time"
         time.sleep(0.02)
-    proc.send_signal(sig)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=60)
     return proc.returncode, stdout, stderr
 
@@ -54,8 +59,11 @@ def interrupt(out: Path, sig, extra=(), at_least=2, timeout=120):
     (signal.SIGINT, ()),
     (signal.SIGKILL, ()),
     (signal.SIGINT, ("--executor", "processes", "--workers", "2")),
-], ids=["ctrl-c", "kill-9", "ctrl-c-processes"])
+    (signal.SIGINT, ("--executor", "dask", "--workers", "2")),
+], ids=["ctrl-c", "kill-9", "ctrl-c-processes", "ctrl-c-dask"])
 def test_interrupted_process_resumes_to_the_same_table(tmp_path, reference, sig, extra):
+    if "dask" in extra:
+        pytest.importorskip("dask.distributed")
     out = tmp_path / "run"
     code, _, stderr = interrupt(out, sig, extra)
     if sig == signal.SIGINT:

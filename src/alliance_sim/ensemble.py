@@ -44,10 +44,7 @@ def compute_chunk(scenario, seed: int, lo: int, hi: int, overrides: dict, soluti
         if on_month is not None:
             on_month(model.month)
     arrays = model.recorder.arrays()
-    # The model and its agents reference each other, so only the cyclic
-    # garbage collector would free it; let go of its bulk (the recorded
-    # months, the noise) now, or every chunk of a long run stays in memory.
-    model.recorder = model._uniforms = model._normals = None
+    model.release()  # or every chunk of a long run stays in memory until the cyclic GC runs
     return arrays
 
 

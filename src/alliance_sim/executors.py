@@ -10,10 +10,12 @@ finish (in any order); the caller reassembles them in chunk order.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 from typing import Callable, Iterator, Sequence
 
 from .errors import UserError
@@ -67,13 +69,43 @@ class SerialExecutor(Executor):
             yield i, fn(*args)
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C goes to the whole process group: the parent handles it (and
-    # stops the workers); workers must not print tracebacks of their own.
+def _worker_init() -> None:
+    """Set up a worker process of ``ProcessExecutor``.
+
+    Ctrl-C goes to the whole process group: the parent handles it (and stops
+    the workers), so workers ignore it rather than print tracebacks. And a
+    worker exits when the parent dies (e.g. ``kill -9``), instead of waiting
+    for chunks that will never come.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = mp.parent_process()
+    if parent is not None:
+        def watch():
+            parent.join()
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="alliance-sim-parent-watch").start()
 
 
-def _mp_context():
+@contextlib.contextmanager
+def _sigint_deferred():
+    """Block SIGINT while starting a cluster; processes and threads started meanwhile inherit the block.
+
+    Ctrl-C reaches the whole process group: the Dask nannies and workers then
+    never see it (no tracebacks of theirs), and this process gets it, late
+    but not lost, once the cluster is up.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def mp_context():
     """``forkserver`` where available (safe with threads in the parent, fast to start), else ``spawn``."""
     if sys.platform != "win32" and "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
@@ -92,8 +124,8 @@ class ProcessExecutor(Executor):
         from concurrent.futures import ProcessPoolExecutor
 
         super().__init__(workers or default_workers())
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
-                                         initializer=_ignore_sigint)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp_context(),
+                                         initializer=_worker_init)
 
     def map_unordered(self, fn, tasks):
         from concurrent.futures import as_completed
@@ -146,11 +178,12 @@ class DaskExecutor(Executor):
             super().__init__(workers or n or 1)
         else:
             super().__init__(workers or default_workers())
-            with warnings.catch_warnings():  # "Port 8787 is already in use" (its HTTP server; no dashboard)
+            with warnings.catch_warnings(), _sigint_deferred():
+                # "Port 8787 is already in use": its HTTP server (the dashboard is off).
                 warnings.filterwarnings("ignore", message="Port .* is already in use")
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                              dashboard_address=None, silence_logs=logging.ERROR)
-            self._client = Client(self._cluster)
+                self._client = Client(self._cluster)
 
     @property
     def client(self):

@@ -5,7 +5,6 @@ they never compute model results themselves.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .actors import ACTORS, ACTOR_NAMES
@@ -32,6 +31,8 @@ def quantiles(df, metric: str):
 
 def fan_chart(df, metric: str, ax=None, *, color="C0", name=None, show_mean=None):
     """Median with 50% and 90% bands of ``metric`` over months; the mean for 0/1 metrics."""
+    import matplotlib.pyplot as plt
+
     ax = ax or plt.subplots(figsize=(6, 3.5))[1]
     q = quantiles(df, metric)
     steps = q.index.to_numpy()
@@ -49,6 +50,8 @@ def fan_chart(df, metric: str, ax=None, *, color="C0", name=None, show_mean=None
 
 
 def metrics_grid(df, metrics=MAIN_METRICS, title: str = ""):
+    import matplotlib.pyplot as plt
+
     n = len(metrics)
     cols = 3
     rows = int(np.ceil(n / cols))
@@ -64,6 +67,8 @@ def metrics_grid(df, metrics=MAIN_METRICS, title: str = ""):
 
 def action_shares(df, actors=ACTORS, title: str = ""):
     """Share of replicates taking each action, per actor, over months."""
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(2, 3, figsize=(15, 6.5), squeeze=False)
     for ax, code in zip(axes.flat, actors):
         col = f"action_{code}"
@@ -80,6 +85,8 @@ def action_shares(df, actors=ACTORS, title: str = ""):
 
 
 def payoffs_over_time(df, actors=ACTORS, title: str = ""):
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for i, code in enumerate(actors):
         q = quantiles(df, f"payoff_{code}")
@@ -96,6 +103,8 @@ def payoffs_over_time(df, actors=ACTORS, title: str = ""):
 
 def compare_chart(frames: dict, metrics=MAIN_METRICS, title: str = ""):
     """Several scenarios' fan charts on shared axes, one panel per metric."""
+    import matplotlib.pyplot as plt
+
     n = len(metrics)
     cols = min(3, n)
     rows = int(np.ceil(n / cols))
@@ -122,6 +131,8 @@ def compare_chart(frames: dict, metrics=MAIN_METRICS, title: str = ""):
 
 def explain_chart(table, title: str = ""):
     """A waterfall of an actor's payoff terms, from zero to the total."""
+    import matplotlib.pyplot as plt
+
     vals = table["value"].to_numpy()
     names = table["term"].tolist()
     fig, ax = plt.subplots(figsize=(7, 0.38 * len(vals) + 1.6))

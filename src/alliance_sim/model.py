@@ -102,6 +102,15 @@ class AllianceModel(mesa.Model):
                 changes.update({k: getattr(self.state, k) + v for k, v in ev.state_add.items()})
                 self.state = self.state.replace(**changes)
 
+    def release(self) -> None:
+        """Drop the bulk (recorded months, noise) once the table has been taken.
+
+        The model and its agents reference each other, so only the cyclic
+        garbage collector would free them; long chunked runs call this so
+        finished chunks do not pile up in memory.
+        """
+        self.recorder = self._uniforms = self._normals = None
+
     def run(self) -> "AllianceModel":
         """Run to the scenario's horizon."""
         while self.running and self.month < self.horizon:

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from . import mechanisms as m
-from .actors import ARENAS, TALKS, WAR, Arena
+from .actors import TALKS, WAR, Arena
 from .mechanisms import Acts
 from .parameters import PARAMETERS
 

@@ -5,7 +5,6 @@ model itself.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..figures import label
@@ -23,6 +22,8 @@ def tornado(indices, top: int = 15, title: str | None = None, ax=None):
 
     Sobol: ``S1`` and ``ST`` side by side; Morris: ``mu*`` (with ``sigma`` as dots).
     """
+    import matplotlib.pyplot as plt
+
     from .sensitivity import rank
 
     df = rank(indices).head(top)
@@ -70,6 +71,8 @@ def outcome_distributions(sweeps, outcome: str, month: int | None = None, title:
     outcome : str
         A metric or a condition (``"us_prk_deal > 0.5"``).
     """
+    import matplotlib.pyplot as plt
+
     from .sweep import Sweep
 
     if isinstance(sweeps, Sweep):
@@ -104,6 +107,8 @@ def outcome_distributions(sweeps, outcome: str, month: int | None = None, title:
 
 def scatter(sweep, x: str, y: str, outcome: str, month: int | None = None, title: str | None = None, ax=None):
     """Scatter of two parameters over the design, coloured by the outcome (mean over replicates)."""
+    import matplotlib.pyplot as plt
+
     names = sweep.problem["names"]
     X = sweep.X
     c = sweep.y(outcome, month)
@@ -146,6 +151,8 @@ def top2_scatter(indices, sweep, outcome: str | None = None, month: int | None =
 
 def box_limits(discovery, box: int = 0, title: str | None = None, ax=None):
     """The box's limits on each restricted parameter, as a share of the parameter's full range."""
+    import matplotlib.pyplot as plt
+
     lim = discovery.limits[discovery.limits["box"] == box]
     k = max(len(lim), 1)
     fig = ax.figure if ax is not None else plt.subplots(figsize=(7.5, 0.42 * k + 2.0))[0]
@@ -179,6 +186,8 @@ def box_limits(discovery, box: int = 0, title: str | None = None, ax=None):
 
 def peeling_trajectory(discovery, box: int = 0, ax=None):
     """PRIM's trade-off: coverage against density along the peeling, coloured by restricted dimensions."""
+    import matplotlib.pyplot as plt
+
     tr = discovery.trajectory
     tr = tr[tr["box"] == box] if tr is not None else tr
     fig = ax.figure if ax is not None else plt.subplots(figsize=(6.2, 4.6))[0]
@@ -212,6 +221,8 @@ def peeling_trajectory(discovery, box: int = 0, ax=None):
 
 def tree(discovery, ax=None):
     """The CART tree (scikit-learn's ``plot_tree``)."""
+    import matplotlib.pyplot as plt
+
     from sklearn.tree import plot_tree
 
     clf = discovery.tree
@@ -227,6 +238,8 @@ def tree(discovery, ax=None):
 
 def box_scatter(discovery, box: int = 0, ax=None):
     """The cases on the box's two first restricted parameters, with the box drawn."""
+    import matplotlib.pyplot as plt
+
     from matplotlib.patches import Rectangle
 
     lim = discovery.limits[discovery.limits["box"] == box]

@@ -16,7 +16,6 @@ combined, so memory grows with ``runs x months kept``, not with the horizon.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
 import shutil
 import sys
@@ -105,6 +104,7 @@ def _run_span(sc, seed, lo, hi, overrides, solution, months, metrics):
         while model.month < last:
             model.step()
     df = model.trajectories()
+    model.release()
     df = df.loc[df["step"].isin(months), ["replicate", "step", *metrics]].sort_values(["replicate", "step"])
     return df[metrics].to_numpy(dtype=float).reshape(hi - lo, len(months), len(metrics))
 
@@ -239,8 +239,9 @@ def evaluate(scenario, overrides: dict, ids, *, seed: int = 0, months, metrics, 
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+            from ..executors import mp_context
+
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as ex:
                 futures = {ex.submit(_span_task, *task(pos)): pos for pos in batches}
                 try:
                     for fut in as_completed(futures):

@@ -512,7 +512,7 @@ def logit_qre_batch(payoffs, lam, start=None, *, tol: float = QRE_TOL, max_iter:
     arrays = validate_batch_payoffs(payoffs)
     if not tol > 0:
         raise ValueError(f"tol must be > 0, got {tol}")
-    tensors = [np.ascontiguousarray(np.moveaxis(a, 0, -1)) for a in arrays]  # batch last
+    tensors = [np.moveaxis(a, 0, -1) for a in arrays]  # batch last (views: the stack below copies)
     system = _System(tensors)
     R = tensors[0].shape[-1]
     target = _check_lam(lam, R)
