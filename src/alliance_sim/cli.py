@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .argtypes import positive_int as _positive, seed as _seed
+
 from .errors import UserError
 from .parameters import check_value
 
@@ -34,26 +36,6 @@ def _parse_sets(items) -> dict:
     return out
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{v} must be at least 1")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{v} must be 0 or more")
-    return v
-
-
 def _add_run_flags(p, replicates=1000):
     p.add_argument("--replicates", "-n", type=_positive, default=replicates, help=f"replicates (default {replicates})")
     p.add_argument("--seed", type=_seed, default=0, help="run seed (default 0)")
@@ -69,9 +51,6 @@ def _add_run_flags(p, replicates=1000):
                    help="worker processes for --executor processes/dask (default: one per core)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="connect to a running Dask scheduler, e.g. tcp://host:8786 (implies --executor dask)")
-    if p.prog.split()[-1] == "run":  # resuming needs the run's output folder
-        p.add_argument("--resume", action="store_true",
-                       help="continue an interrupted run with the same --out: compute only its missing chunks")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output folder (default results/SCENARIO)")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="trajectories file format")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run with the same --out: compute only its missing chunks")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run several scenarios on the same seed and compare them")

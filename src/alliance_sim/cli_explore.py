@@ -7,38 +7,9 @@ bad flag or an interrupted run leaves nothing behind.
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{v} must be at least 1")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{v} must be 0 or more")
-    return v
-
-
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 < v <= 1.0:
-        raise argparse.ArgumentTypeError(f"{v:g} not allowed; allowed: 0 < value <= 1")
-    return v
+from .argtypes import fraction as _fraction, positive_int as _positive, seed as _seed
 
 
 def _common(p, *, replicates: int = 1, n_help: str = ""):
