@@ -88,21 +88,23 @@ def _worker_init() -> None:
 
 
 @contextlib.contextmanager
-def _sigint_deferred():
-    """Block SIGINT while starting a cluster; processes and threads started meanwhile inherit the block.
+def _sigint_ignored_by_children():
+    """Ignore SIGINT while starting a cluster, so the processes started meanwhile ignore it for good.
 
-    Ctrl-C reaches the whole process group: the Dask nannies and workers then
-    never see it (no tracebacks of theirs), and this process gets it, late
-    but not lost, once the cluster is up.
+    Ctrl-C reaches the whole process group. An ignored signal stays ignored
+    across fork and exec, and Python (and asyncio's runner) leave an ignored
+    SIGINT alone, so the Dask nannies and workers never see it and print no
+    tracebacks; this process handles it as usual once the cluster is up (a
+    Ctrl-C during the few seconds of start-up is dropped).
     """
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.signal(signal.SIGINT, old)
 
 
 def mp_context():
@@ -178,7 +180,7 @@ class DaskExecutor(Executor):
             super().__init__(workers or n or 1)
         else:
             super().__init__(workers or default_workers())
-            with warnings.catch_warnings(), _sigint_deferred():
+            with warnings.catch_warnings(), _sigint_ignored_by_children():
                 # "Port 8787 is already in use": its HTTP server (the dashboard is off).
                 warnings.filterwarnings("ignore", message="Port .* is already in use")
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
