@@ -182,9 +182,11 @@ class DaskExecutor(Executor):
             super().__init__(workers or default_workers())
             with warnings.catch_warnings(), _sigint_ignored_by_children():
                 # "Port 8787 is already in use": its HTTP server (the dashboard is off).
+                # Workers log at CRITICAL only: on Ctrl-C the scheduler goes first and
+                # their failed heartbeats would print tracebacks.
                 warnings.filterwarnings("ignore", message="Port .* is already in use")
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, silence_logs=logging.ERROR)
+                                             dashboard_address=None, silence_logs=logging.CRITICAL)
                 self._client = Client(self._cluster)
 
     @property
