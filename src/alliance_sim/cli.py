@@ -144,7 +144,7 @@ def cmd_compare(args) -> int:
     import matplotlib.pyplot as plt
 
     from .ensemble import cli_executor_args
-    from .results import replace_dir
+    from .results import atomic_dir
     from .runner import compare
 
     overrides = _parse_sets(args.sets)
@@ -157,14 +157,11 @@ def cmd_compare(args) -> int:
                             key="--metric")
     table = comp.table(args.metric, args.month)
     out = Path(args.out)
-    import tempfile
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    table.to_csv(tmp / "comparison.csv", index=False)
-    fig = comp.plot(args.metric)
-    fig.savefig(tmp / "comparison.png", dpi=110)
-    plt.close(fig)
-    replace_dir(tmp, out)
+    with atomic_dir(out) as tmp:
+        table.to_csv(tmp / "comparison.csv", index=False)
+        fig = comp.plot(args.metric)
+        fig.savefig(tmp / "comparison.png", dpi=110)
+        plt.close(fig)
     wide = table.pivot(index="metric", columns="scenario", values="diff_from_first")[comp.names]
     print(f"Difference of the mean from {comp.names[0]} at month {int(table['month'].iloc[0])} "
           f"({args.replicates} replicates, seed {args.seed}):")

@@ -1,6 +1,7 @@
 """Results of an ensemble: the tidy table, its summary, figures and files."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -112,9 +113,7 @@ class Results:
         import matplotlib.pyplot as plt
 
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with atomic_dir(out) as tmp:
             write_table(self.trajectories, tmp, table_format)
             self.summary().to_csv(tmp / "summary.csv", index=False)
             (tmp / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
@@ -123,10 +122,6 @@ class Results:
                 for name, fig in self.figures().items():
                     fig.savefig(tmp / "figures" / f"{name}.png", dpi=110)
                     plt.close(fig)
-            replace_dir(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return out
 
     # -- display ------------------------------------------------------------------------
@@ -156,6 +151,23 @@ def write_table(df, folder: Path, table_format: str = "parquet") -> Path:
         path = folder / "trajectories.csv"
         df.to_csv(path, index=False)
     return path
+
+
+@contextlib.contextmanager
+def atomic_dir(out: Path):
+    """Yield a temporary sibling folder of ``out``; move it into place on success, remove it on failure.
+
+    So a failed or interrupted write leaves no half-written output.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield tmp
+        replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def replace_dir(src: Path, dst: Path) -> None:

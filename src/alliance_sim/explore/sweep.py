@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -346,12 +344,10 @@ def write_outputs(out, tables: dict, manifest: dict, figures: dict | None = None
     """Write tables, ``manifest.json`` and figures to a temporary sibling folder, then move it into place."""
     import matplotlib.pyplot as plt
 
-    from ..results import replace_dir
+    from ..results import atomic_dir
 
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as tmp:
         for name, df in tables.items():
             if name.endswith(".csv"):
                 df.to_csv(tmp / name, index=False)
@@ -365,10 +361,6 @@ def write_outputs(out, tables: dict, manifest: dict, figures: dict | None = None
         for name, fig in (figures or {}).items():
             fig.savefig(tmp / f"{name}.png", dpi=110)
             plt.close(fig)
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
