@@ -56,7 +56,7 @@ def one_at_a_time_seconds(scenario, samples: int) -> float:
     """Median seconds per run of ``AllianceModel(..., replicates=1)``, collecting each run's table."""
     import pandas as pd
 
-    from alliance_sim.model import AllianceModel
+    from alliance_sim.abm.model import AllianceModel
 
     times, tables = [], []
     for i in range(samples):
@@ -72,8 +72,8 @@ def _mesa_model_class():
     """``AllianceModel`` with a Mesa ``DataCollector``, as ``mesa.batch_run`` expects (benchmark only)."""
     import mesa
 
-    from alliance_sim.model import AllianceModel
-    from alliance_sim.recorder import METRICS
+    from alliance_sim.abm.model import AllianceModel
+    from alliance_sim.abm.recorder import METRICS
 
     class MesaAlliance(AllianceModel):
         def __init__(self, scenario="baseline", replicate=0, seed=SEED, rng=None):
@@ -172,7 +172,7 @@ def main(argv=None) -> int:
     import numpy as np
 
     import alliance_sim
-    from alliance_sim.scenario import shipped
+    from alliance_sim.domain.scenario import shipped
 
     names = args.scenarios.split(",") if args.scenarios else shipped()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from alliance_sim.actors import ARENAS
-from alliance_sim.parameters import PARAMETERS, Params
-from alliance_sim.state import State
+from alliance_sim.domain.actors import ARENAS
+from alliance_sim.domain.parameters import PARAMETERS, Params
+from alliance_sim.domain.state import State
 
 # Plausible ranges of each state variable (wider than any scenario reaches).
 STATE_RANGES = {
@@ -30,7 +30,7 @@ def params(draw) -> Params:
 @st.composite
 def states(draw, p: Params | None = None) -> State:
     """A single-replicate state with every variable anywhere in its plausible range."""
-    from alliance_sim.mechanisms import obligation
+    from alliance_sim.domain.mechanisms import obligation
 
     values = {k: np.array([lo + draw(unit) * (hi - lo)]) for k, (lo, hi) in STATE_RANGES.items()}
     for k in BINARY:

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 import alliance_sim as a
-from alliance_sim.claims import claim_ids, load_registry, seeds_dir
+from alliance_sim.domain.claims import claim_ids, load_registry, seeds_dir
 from alliance_sim.errors import UserError
-from alliance_sim.parameters import PARAMETERS
-from alliance_sim.payoffs import TERMS
+from alliance_sim.domain.parameters import PARAMETERS
+from alliance_sim.domain.payoffs import TERMS
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 

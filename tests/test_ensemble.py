@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 import alliance_sim as a
-from alliance_sim import ensemble
-from alliance_sim.executors import SerialExecutor, make_executor
-from alliance_sim.store import ChunkStore, partial_dir
+from alliance_sim.engine import batches as ensemble
+from alliance_sim.engine.executors import SerialExecutor, make_executor
+from alliance_sim.engine.store import ChunkStore, partial_dir
 
 N = 36
 LAM = np.linspace(1.0, 12.0, N)  # one rationality per replicate: sliced per chunk

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import alliance_sim as a
-from alliance_sim.explain import scenario_context
+from alliance_sim.output.explain import scenario_context
 
 
 def test_terms_sum_to_the_total_and_cite_claims():

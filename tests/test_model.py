@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 import alliance_sim as a
-from alliance_sim.actors import ACTORS
-from alliance_sim.model import AllianceModel
-from alliance_sim.recorder import action_categories
+from alliance_sim.domain.actors import ACTORS
+from alliance_sim.abm.model import AllianceModel
+from alliance_sim.abm.recorder import action_categories
 
 REQUIRED = ["replicate", "step", "date", "war_intensity", "prk_troops_in_russia", "prk_casualties", "blood_debt",
             "tech_transfer", "sanctions_pressure", "alliance_strength", "us_prk_talks", "us_prk_deal"]

@@ -61,7 +61,7 @@ def test_markdown_before_first_code_cell(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_cited_claims_exist(path):
-    from alliance_sim.claims import claim_ids
+    from alliance_sim.domain.claims import claim_ids
 
     known = claim_ids()
     topics = {c.split(".")[0] for c in known}

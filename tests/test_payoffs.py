@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import alliance_sim as a
-from alliance_sim import mechanisms as m
-from alliance_sim.actors import ACTORS, ARENAS, TALKS, WAR
-from alliance_sim.dynamics import transition
-from alliance_sim.mechanisms import Acts
-from alliance_sim.parameters import Params
-from alliance_sim.payoffs import TERMS, arena_payoffs, term_values, terms_of
+from alliance_sim.domain import mechanisms as m
+from alliance_sim.domain.actors import ACTORS, ARENAS, TALKS, WAR
+from alliance_sim.domain.dynamics import transition
+from alliance_sim.domain.mechanisms import Acts
+from alliance_sim.domain.parameters import Params
+from alliance_sim.domain.payoffs import TERMS, arena_payoffs, term_values, terms_of
 
 from _strategies import params, profiles, states
 
@@ -254,7 +254,7 @@ def test_vectorised_over_a_replicate_axis_with_array_parameters():
     """A parameter may be an array over replicates: thousands of parameter sets as one batch."""
     n = 7
     p = Params.build({"w_prk_tech": np.linspace(0.5, 2.5, n)}, n)
-    from alliance_sim.state import State
+    from alliance_sim.domain.state import State
 
     s = State.initial(p, n)
     U = arena_payoffs(WAR, s, p)

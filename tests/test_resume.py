@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import alliance_sim as a
-from alliance_sim.store import partial_dir
+from alliance_sim.engine.store import partial_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow  # real processes: about 30 s

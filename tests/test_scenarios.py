@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from alliance_sim.claims import claim_ids
+from alliance_sim.domain.claims import claim_ids
 from alliance_sim.errors import UserError
-from alliance_sim.parameters import PARAMETERS
-from alliance_sim.scenario import load_scenario, parse_scenario, shipped
+from alliance_sim.domain.parameters import PARAMETERS
+from alliance_sim.domain.scenario import load_scenario, parse_scenario, shipped
 
 BAD = Path(__file__).parent / "fixtures" / "bad_scenarios"
 

@@ -14,7 +14,7 @@ from alliance_sim.explore import (ISHIGAMI_PROBLEM, analyze, ishigami, ishigami_
                                   run_design, sample, sensitivity, sweep)
 from alliance_sim.explore.designs import design_rows, streams
 from alliance_sim.explore.sweep import plan
-from alliance_sim.parameters import PARAMETERS
+from alliance_sim.domain.parameters import PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIED = ("rationality", "w_rus_secure", "alliance_growth", "base_success", "init_prk_troops", "deal_rate")

@@ -5,22 +5,44 @@ the stage games they are in; their payoffs are sums of terms that cite claims
 from four analysis articles (``claims()``), with every number a parameter
 (``parameters()``) that has a range and the claims it rests on.
 
+The public API is imported on first use, so ``import alliance_sim`` (and the
+command line's ``--help``) stay fast and do not import Mesa.
+
 >>> import alliance_sim as a
 >>> res = a.run("ukraine_ceasefire", replicates=200, seed=1)   # doctest: +SKIP
 >>> res.summary()                                                # doctest: +SKIP
 """
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
 
-from .claims import claims, sources
+from ._version import __version__
 from .errors import UserError
-from .explain import explain
-from .explore import discover, sensitivity, sweep
-from .model import AllianceModel
-from .parameters import parameters
-from .payoffs import terms
-from .runner import compare, run
-from .scenario import load_scenario
+
+# public name -> module that defines it (data flows scenario -> model -> results)
+_API = {
+    "claims": "domain.claims", "sources": "domain.claims",
+    "parameters": "domain.parameters", "terms": "domain.payoffs",
+    "load_scenario": "domain.scenario",
+    "AllianceModel": "abm.model",
+    "run": "ensemble", "compare": "ensemble",
+    "explain": "output.explain",
+    "discover": "explore", "sensitivity": "explore", "sweep": "explore",
+}
+
+
+def __getattr__(name: str):
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alliance_sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_API))
+
 
 __all__ = ["AllianceModel", "UserError", "claims", "compare", "discover", "explain", "load_scenario",
            "parameters", "run", "sensitivity", "sources", "sweep", "terms", "__version__"]

@@ -1,217 +1,185 @@
-"""Ensembles at scale: chunks of replicates on an executor, checkpointed and resumable.
-
-A run of ``R`` replicates is cut into chunks (``runner.chunks``); each chunk
-is one batched ``AllianceModel`` over its replicates, computed by
-``compute_chunk`` on the chosen executor (``executors``). Replicate ``i``'s
-random streams depend only on the run seed and ``i``, and array-valued
-overrides are sliced per chunk, so the table is bitwise the same for any
-executor, number of workers and chunk size. With an output folder, every
-finished chunk is saved as it completes (``store``), and an interrupted run
-can be resumed: only the missing chunks are computed.
-"""
+"""Running ensembles: ``run`` one scenario, ``compare`` several on the same seed."""
 from __future__ import annotations
+
+import shutil
 
 import numpy as np
 
-from .executors import Executor, make_executor
-from .model import AllianceModel
-from .store import ChunkStore, partial_dir, run_spec
+from .abm.choice import check_concept
+from .errors import UserError
+from .domain.parameters import Params
+from .output.results import Results
+from .domain.scenario import load_scenario
+
+DEFAULT_CHUNK = 1000
 
 
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during a checkpointed run: ``done`` of ``total`` chunks are saved in ``partial``."""
+def chunks(replicates: int, chunk_size: int | None) -> list[tuple[int, int]]:
+    """``[(first, stop), ...]`` covering ``range(replicates)`` in chunks of ``chunk_size``."""
+    size = int(chunk_size or min(replicates, DEFAULT_CHUNK))
+    if size < 1:
+        raise UserError(f"chunk size {chunk_size} must be at least 1", key="chunk_size")
+    return [(lo, min(lo + size, replicates)) for lo in range(0, replicates, size)]
 
-    def __init__(self, done: int, total: int, partial):
-        super().__init__(f"interrupted; {done} of {total} chunks saved in {partial}")
-        self.done, self.total, self.partial = done, total, partial
 
-
-def slice_overrides(overrides: dict, lo: int, hi: int) -> dict:
-    """Overrides for replicates ``lo..hi-1``: arrays over replicates sliced, scalars kept."""
+def _slice(overrides: dict, lo: int, hi: int) -> dict:
     return {k: (v[lo:hi] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
 
 
-def compute_chunk(scenario, seed: int, lo: int, hi: int, overrides: dict, solution: str, on_month=None) -> dict:
-    """Replicates ``lo..hi-1`` as one batched model; returns the table's columns (``Recorder.arrays``).
+def run_chunk(scenario, seed: int, lo: int, hi: int, overrides: dict, solution: str, progress=None, *,
+              arrays: bool = False):
+    """One batched model over replicates ``lo..hi-1``; returns its table.
 
-    ``overrides`` are this chunk's own (arrays of length ``hi - lo``).
-    ``on_month(m)`` is called after each month.
+    ``overrides`` are the whole run's (arrays over all replicates are sliced
+    here). ``progress.update(hi - lo)`` is called after each month. With
+    ``arrays=True`` the table's columns are returned instead of a DataFrame
+    (``recorder.frame`` builds it; ``recorder.concat_arrays`` joins chunks).
     """
-    model = AllianceModel(scenario, replicates=hi - lo, seed=seed, overrides=overrides, solution=solution,
-                          first_replicate=lo)
-    while model.running and model.month < model.horizon:
-        model.step()
-        if on_month is not None:
-            on_month(model.month)
-    arrays = model.recorder.arrays()
-    model.release()  # or every chunk of a long run stays in memory until the cyclic GC runs
-    return arrays
+    from .engine.batches import compute_chunk
+    from .abm.recorder import frame
+
+    on_month = None if progress is None else (lambda month: progress.update(hi - lo))
+    cols = compute_chunk(load_scenario(scenario), seed, lo, hi, _slice(overrides, lo, hi), solution, on_month)
+    return cols if arrays else frame(cols)
 
 
-class _Bar:
-    """Progress in runs: whole chunks as they finish, months within a chunk on the serial executor."""
-
-    def __init__(self, total: int, initial: int, desc: str, enabled: bool):
-        self.bar = None
-        if enabled:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=total, initial=initial, unit="run", delay=1.0, desc=desc, leave=False)
-
-    def update(self, n: int) -> None:
-        if self.bar is not None and n:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+def _check_run_args(replicates, seed):
+    if int(replicates) < 1:
+        raise UserError(f"replicates must be at least 1, got {replicates}", key="replicates")
+    if int(seed) < 0:
+        raise UserError(f"seed must be a non-negative integer, got {seed}", key="seed")
 
 
-def run_chunks(sc, seed: int, spans: list[tuple[int, int]], overrides: dict, solution: str, *,
-               executor="serial", workers: int | None = None, scheduler: str | None = None,
-               out=None, resume: bool = False, progress: bool = False) -> tuple[dict, dict]:
-    """Compute (or reload) every chunk of ``spans``; returns the run's columns and facts for the manifest.
+def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: dict | None = None, *,
+        solution: str = "qre", chunk_size: int | None = None, progress: bool = False,
+        executor="serial", workers: int | None = None, scheduler: str | None = None,
+        out=None, resume: bool = False, table_format: str = "parquet", figures: bool = True) -> Results:
+    """Run an ensemble of a scenario.
 
-    See ``alliance_sim.run`` for the arguments.
+    Parameters
+    ----------
+    scenario : str, path or Scenario
+    replicates : int
+    seed : int
+        Replicate ``i`` always gets the same random stream, so results do not
+        depend on ``chunk_size``, the executor or the number of workers.
+    overrides : dict, optional
+        Parameter values by name; arrays of length ``replicates`` give each
+        replicate its own value (a sweep as one batched run).
+    solution : {"qre", "nash", "pure"}
+    chunk_size : int, optional
+        Replicates per batched model (default: up to 1,000). Each chunk is
+        one task for the executor and one checkpoint file.
+    progress : bool
+        Show a progress bar (it appears only if the run takes more than a second).
+    executor : {"serial", "processes", "dask"} or Executor
+        Where chunks run: in this process; in ``workers`` local processes
+        (``concurrent.futures``); on Dask (``pip install 'alliance-sim[dask]'``):
+        a new ``LocalCluster`` of ``workers`` processes, or the cluster at
+        ``scheduler``. An ``executors.Executor`` instance is used as is (and
+        not closed), e.g. to share one cluster between runs.
+    workers : int, optional
+        Worker processes (default: one per core, at most one per chunk).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``).
+    out : str or path, optional
+        Save the results there when the run completes (as ``Results.save``:
+        trajectories, summary.csv, manifest.json, figures/). While it runs,
+        each finished chunk is saved in ``OUT.partial/``, removed at the end.
+    resume : bool
+        Continue the unfinished run in ``OUT.partial/``: its settings must
+        match; only its missing chunks are computed. Without ``resume``, a
+        partial run there is an error (it is never silently reused).
+    table_format : {"parquet", "csv"}
+    figures : bool
+        With ``out``: the table format, and whether to draw the figures.
     """
-    replicates = spans[-1][1]
-    store = None
-    have: set[tuple[int, int]] = set()
+    from .engine.batches import run_chunks
+    from .engine.executors import check_executor
+    from .abm.recorder import frame
+
+    _check_run_args(replicates, seed)
+    check_concept(solution)
+    sc = load_scenario(scenario)
+    overrides = dict(overrides or {})
+    params = Params.build({**sc.parameters, **overrides}, int(replicates))  # validates before any work
+    spans = chunks(int(replicates), chunk_size)
+    if resume and out is None:
+        raise UserError("resume needs an output folder (out=...)", key="resume")
+    check_executor(executor, workers, scheduler)
+    arrays, info = run_chunks(sc, int(seed), spans, overrides, solution, executor=executor, workers=workers,
+                              scheduler=scheduler, out=out, resume=resume, progress=progress)
+    res = Results(sc, frame(arrays), int(seed), int(replicates), params.as_dict(), solution, meta={"run": info})
     if out is not None:
-        spec = run_spec(sc, seed, replicates, spans[0][1] - spans[0][0], overrides, solution)
-        store = ChunkStore.open(out, spec, resume)
-        have = set(store.finished()) & set(spans) if resume else set()
-    table = _Assembler(spans, sc.horizon)
-    # Reload what is on disk first: a damaged chunk file is recomputed.
-    for i, (lo, hi) in enumerate(spans):
-        if (lo, hi) in have:
-            arrays = store.read(lo, hi, sc.horizon)
-            if arrays is None:
-                have.discard((lo, hi))
-            else:
-                table.put(i, arrays)
-    todo = [i for i in range(len(spans)) if not table.has(i)]
-    bar = _Bar(replicates, replicates - sum(spans[i][1] - spans[i][0] for i in todo), sc.name, progress)
-    owned = not isinstance(executor, Executor)
-    ex = None
-    try:
-        if todo:
-            ex = (make_executor(executor, _cap(workers, len(todo), executor, scheduler), scheduler) if owned
-                  else executor)
-            if ex.name == "serial":
-                tasks = [(sc, seed, *spans[i], slice_overrides(overrides, *spans[i]), solution,
-                          _MonthProgress(bar, *spans[i], sc.horizon)) for i in todo]
-            else:
-                tasks = [(sc, seed, *spans[i], slice_overrides(overrides, *spans[i]), solution) for i in todo]
-            for k, arrays in ex.map_unordered(compute_chunk, tasks):
-                i = todo[k]
-                lo, hi = spans[i]
-                if store is not None:
-                    store.write(lo, hi, arrays)
-                table.put(i, arrays)
-                del arrays
-                if ex.name != "serial":
-                    bar.update(hi - lo)
-    except BaseException as e:
-        if store is None:
-            raise
-        done = len(store.finished())
-        if not done:
-            store.remove()  # nothing to resume: leave nothing behind
-        if isinstance(e, KeyboardInterrupt):
-            raise Interrupted(done, len(spans), store.folder) from None
-        raise
-    finally:
-        bar.close()
-        if owned and ex is not None:
-            ex.close()
-    arrays = table.result()
-    info = {"chunk_size": spans[0][1] - spans[0][0], "chunks": len(spans), "chunks_reused": len(spans) - len(todo),
-            "executor": getattr(ex, "name", executor if isinstance(executor, str) else "serial"),
-            "workers": getattr(ex, "workers", 1)}
-    return arrays, info
+        from .engine.store import partial_dir
+
+        res.save(out, table_format=table_format, with_figures=figures)
+        shutil.rmtree(partial_dir(out), ignore_errors=True)  # the run is complete: drop its checkpoints
+    return res
 
 
-class _Assembler:
-    """The run's columns, filled chunk by chunk in place (chunks may arrive in any order).
+class Comparison:
+    """Several scenarios run with the same seed and replicates."""
 
-    Each chunk's rows go to their final position as soon as it arrives, so
-    at most the finished table and the chunks in flight are in memory.
+    def __init__(self, results: dict[str, Results]):
+        self.results = results
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.results)
+
+    def table(self, metrics=None, month: int | None = None):
+        """Mean of each metric per scenario at ``month`` (default: final) and its difference from the first."""
+        import pandas as pd
+        from .output.figures import MAIN_METRICS
+
+        metrics = list(metrics or MAIN_METRICS)
+        rows = []
+        first = None
+        for name, res in self.results.items():
+            df = res.trajectories
+            m = int(month or df["step"].max())
+            means = df.loc[df["step"] == m, metrics].mean()
+            first = means if first is None else first
+            for metric in metrics:
+                rows.append(dict(scenario=name, month=m, metric=metric, mean=float(means[metric]),
+                                 diff_from_first=float(means[metric] - first[metric])))
+        return pd.DataFrame(rows)
+
+    def plot(self, metrics=None):
+        from .output.figures import MAIN_METRICS, compare_chart
+
+        metrics = [metrics] if isinstance(metrics, str) else list(metrics or MAIN_METRICS)
+        return compare_chart({n: r.trajectories for n, r in self.results.items()}, metrics,
+                             title="Scenarios compared (same seed)")
+
+    def __repr__(self) -> str:
+        return f"<Comparison of {', '.join(self.names)}>"
+
+    def _repr_html_(self) -> str:
+        t = self.table().pivot(index="metric", columns="scenario", values="mean")[self.names]
+        return "<p><b>Scenario means at the final month</b></p>" + t.to_html(float_format="%.3f")
+
+
+def compare(scenarios, replicates: int = 1000, seed: int = 0, overrides: dict | None = None, **kwargs) -> Comparison:
+    """Run several scenarios with the same seed; returns a ``Comparison``.
+
+    Keyword arguments are those of ``run`` (``solution``, ``chunk_size``,
+    ``executor``, ``workers``, ``scheduler``, ``progress``), except ``out``
+    and ``resume``; one executor (e.g. one Dask cluster) serves all scenarios.
     """
+    from .engine.executors import make_executor
 
-    def __init__(self, spans, horizon: int):
-        self.spans, self.horizon = spans, horizon
-        self.rows = spans[-1][1] * horizon
-        self.columns: dict[str, np.ndarray] | None = None
-        self.filled: set[int] = set()
-
-    def has(self, i: int) -> bool:
-        return i in self.filled
-
-    def put(self, i: int, arrays: dict) -> None:
-        lo, hi = self.spans[i]
-        if len(self.spans) == 1:
-            self.columns = arrays
-        else:
-            if self.columns is None:
-                self.columns = {k: np.empty(self.rows, dtype=v.dtype) for k, v in arrays.items()}
-            for k, v in arrays.items():
-                self.columns[k][lo * self.horizon:hi * self.horizon] = v
-        self.filled.add(i)
-
-    def result(self) -> dict:
-        assert len(self.filled) == len(self.spans), "missing chunks"
-        return self.columns
-
-
-def _cap(workers, n_tasks, executor, scheduler):
-    """No more local workers than chunks to compute."""
-    if executor == "serial" or scheduler or isinstance(executor, Executor):
-        return workers
-    from .executors import default_workers
-
-    return max(1, min(workers or default_workers(), n_tasks))
-
-
-class _MonthProgress:
-    """Serial executor: advance the bar by a chunk's share of runs each month."""
-
-    def __init__(self, bar: _Bar, lo: int, hi: int, horizon: int):
-        self.bar, self.n, self.horizon, self.shown = bar, hi - lo, horizon, 0
-
-    def __call__(self, month: int) -> None:
-        runs = self.n * month // self.horizon
-        self.bar.update(runs - self.shown)
-        self.shown = runs
-
-
-def cli_executor_args(args) -> dict:
-    """``executor, workers, scheduler`` from the CLI flags (``--scheduler`` implies dask)."""
-    executor = args.executor or ("dask" if args.scheduler else "serial")
-    return {"executor": executor, "workers": args.workers, "scheduler": args.scheduler}
-
-
-def resume_command(args, out, prog: str = "alliance-sim") -> str:
-    """The command that resumes this run (the same settings, with --resume)."""
-    import shlex
-
-    parts = [prog, "run", args.scenario, "--replicates", str(args.replicates), "--seed", str(args.seed)]
-    for item in args.sets or []:
-        parts += ["--set", item]
-    if args.solution != "qre":
-        parts += ["--solution", args.solution]
-    if args.chunk_size:
-        parts += ["--chunk-size", str(args.chunk_size)]
-    for flag in ("executor", "workers", "scheduler"):
-        if getattr(args, flag):
-            parts += [f"--{flag}", str(getattr(args, flag))]
-    parts += ["--out", str(out)]
-    if args.format != "parquet":
-        parts += ["--format", args.format]
-    if args.no_figures:
-        parts.append("--no-figures")
-    return shlex.join(parts + ["--resume"])
-
-
-__all__ = ["Interrupted", "compute_chunk", "run_chunks", "slice_overrides", "partial_dir", "cli_executor_args",
-           "resume_command"]
+    loaded = [load_scenario(s) for s in scenarios]
+    if len(loaded) < 2:
+        raise UserError("compare needs at least two scenarios", key="scenarios")
+    for key in ("out", "resume"):
+        if kwargs.get(key):
+            raise UserError(f"compare does not take {key}; save each scenario with run(..., out=...)", key=key)
+        kwargs.pop(key, None)
+    _check_run_args(replicates, seed)
+    check_concept(kwargs.get("solution", "qre"))
+    executor = kwargs.pop("executor", "serial")
+    workers, scheduler = kwargs.pop("workers", None), kwargs.pop("scheduler", None)
+    with make_executor(executor, workers, scheduler) as ex:
+        return Comparison({sc.name: run(sc, replicates, seed, overrides, executor=ex, **kwargs) for sc in loaded})

@@ -535,7 +535,7 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
         ``.stats`` (coverage, density per box), ``.limits``, ``.trajectory``
         (PRIM), ``.summary()``, ``.figures()``; ``.meta["sweep"]`` is the sweep.
     """
-    from ..scenario import load_scenario
+    from ..domain.scenario import load_scenario
     from .outcomes import parse_outcome
     from .sweep import check_months, sweep
 

@@ -23,8 +23,8 @@ _EXPR = re.compile(rf"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:(>=|<=|==|!=|>|<)\s*({_N
 def metrics() -> list[str]:
     """The numeric metrics a run records, usable as outcomes (state variables,
     monthly casualties and each actor's realised payoff)."""
-    from ..actors import ACTORS
-    from ..recorder import METRICS
+    from ..domain.actors import ACTORS
+    from ..abm.recorder import METRICS
 
     return list(METRICS) + [f"payoff_{code}" for code in ACTORS]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..figures import label
+from ..output.figures import label
 
 INTEREST = "#d62728"
 OTHER = "#9ecae1"

@@ -172,7 +172,7 @@ def sensitivity(scenario="baseline", outcome: str = "alliance_strength", month: 
         ``attrs`` holds the scenario, outcome, month, n, runs, seconds and
         ``failed_runs``.
     """
-    from ..scenario import load_scenario
+    from ..domain.scenario import load_scenario
     from .outcomes import parse_outcome
     from .space import problem as make_problem
     from .sweep import check_months, sweep

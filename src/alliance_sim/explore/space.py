@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 
 from ..errors import UserError
-from ..parameters import PARAMETERS
+from ..domain.parameters import PARAMETERS
 
 
 def make_problem(bounds: dict) -> dict:
@@ -36,7 +36,7 @@ def problem(scenario, parameters=None, *, overrides=None) -> dict:
     UserError
         For an unknown parameter, one the scenario fixes, or a bad range.
     """
-    from ..scenario import load_scenario
+    from ..domain.scenario import load_scenario
 
     sc = load_scenario(scenario)
     if overrides:

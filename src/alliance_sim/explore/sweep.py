@@ -38,7 +38,7 @@ ID_COLUMNS = ("row", "replicate", "run", "stream")
 
 def default_outcomes() -> list[str]:
     """The main metrics (as in ``alliance-sim run``)."""
-    from ..figures import MAIN_METRICS
+    from ..output.figures import MAIN_METRICS
 
     return list(MAIN_METRICS)
 
@@ -92,7 +92,7 @@ def _check_int(name, value, minimum):
 # ----------------------------------------------------------------------------- running
 def _run_span(sc, seed, lo, hi, overrides, solution, months, metrics):
     """Outcomes of replicates ``lo..hi-1``: array ``(hi - lo, len(months), len(metrics))``."""
-    from ..model import AllianceModel
+    from ..abm.model import AllianceModel
 
     model = AllianceModel(sc, replicates=hi - lo, seed=seed, overrides=overrides, solution=solution,
                           first_replicate=lo)
@@ -154,7 +154,7 @@ def plan(ids, chunk_size: int | None = None) -> list[np.ndarray]:
     ``chunk_size`` (default 1,000). Returns the run positions of each batch,
     in stream order.
     """
-    from ..runner import DEFAULT_CHUNK
+    from ..ensemble import DEFAULT_CHUNK
 
     ids = np.asarray(ids, dtype=np.int64)
     size = int(chunk_size or DEFAULT_CHUNK)
@@ -237,7 +237,7 @@ def evaluate(scenario, overrides: dict, ids, *, seed: int = 0, months, metrics, 
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            from ..executors import mp_context
+            from ..engine.executors import mp_context
 
             with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as ex:
                 futures = {ex.submit(_span_task, *task(pos)): pos for pos in batches}
@@ -344,7 +344,7 @@ def write_outputs(out, tables: dict, manifest: dict, figures: dict | None = None
     """Write tables, ``manifest.json`` and figures to a temporary sibling folder, then move it into place."""
     import matplotlib.pyplot as plt
 
-    from ..results import atomic_dir
+    from ..output.results import atomic_dir
 
     out = Path(out)
     with atomic_dir(out) as tmp:
@@ -369,7 +369,7 @@ def _manifest(sc, problem, *, design, n, calc_second_order, rows, replicates, se
     import mesa
     import pandas
 
-    from .. import __version__
+    from .._version import __version__
 
     try:
         from importlib.metadata import version
@@ -410,9 +410,9 @@ def run_design(scenario, problem: dict, X, *, streams=None, design: str = "custo
     """
     import pandas as pd
 
-    from ..choice import check_concept
-    from ..parameters import Params
-    from ..scenario import load_scenario
+    from ..abm.choice import check_concept
+    from ..domain.parameters import Params
+    from ..domain.scenario import load_scenario
 
     t0 = time.perf_counter()
     sc = load_scenario(scenario)
@@ -512,7 +512,7 @@ def sweep(scenario="baseline", design: str = "lhs", n: int = 100, replicates: in
     --------
     >>> table, manifest = sweep("baseline", "lhs", n=64, seed=1)   # doctest: +SKIP
     """
-    from ..scenario import load_scenario
+    from ..domain.scenario import load_scenario
 
     sc = load_scenario(scenario)
     check_design(design)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .actors import ACTORS, ACTOR_NAMES
-from .state import VARIABLES
+from ..domain.actors import ACTORS, ACTOR_NAMES
+from ..domain.state import VARIABLES
 
 MAIN_METRICS = ("war_intensity", "prk_troops_in_russia", "prk_casualties", "blood_debt", "tech_transfer",
                 "sanctions_pressure", "alliance_strength", "us_prk_talks", "us_prk_deal")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .actors import ACTOR_NAMES, arenas_of
-from .mechanisms import sample_actions
+from ..domain.actors import ACTOR_NAMES, arenas_of
+from ..domain.mechanisms import sample_actions
 from .streams import CHOICE_COLUMNS
 
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .actors import ACTORS, ARENAS
+from ..domain.actors import ACTORS, ARENAS
 from .agents import StateActor
 from .choice import check_concept, solve
-from .dynamics import transition
-from .mechanisms import Acts
-from .parameters import Params
-from .payoffs import arena_payoffs, realised_payoffs
+from ..domain.dynamics import transition
+from ..domain.mechanisms import Acts
+from ..domain.parameters import Params
+from ..domain.payoffs import arena_payoffs, realised_payoffs
 from .recorder import Recorder
-from .scenario import Scenario, load_scenario
-from .state import State
+from ..domain.scenario import Scenario, load_scenario
+from ..domain.state import State
 from .streams import CHOICE_COLUMNS, NORMALS, U_DEAL, replicate_noise
 
 

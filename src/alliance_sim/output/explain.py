@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .actors import ARENAS, arenas_of, check_actor
-from .errors import UserError
-from .mechanisms import Acts
-from .parameters import Params
-from .payoffs import terms_of
-from .state import VARIABLES, State
+from ..domain.actors import ARENAS, arenas_of, check_actor
+from ..errors import UserError
+from ..domain.mechanisms import Acts
+from ..domain.parameters import Params
+from ..domain.payoffs import terms_of
+from ..domain.state import VARIABLES, State
 
 # The status quo of early 2025: Russia rewards and resists a wedge, PRK sustains
 # its deployment and refuses talks, the US holds, Seoul deters, Beijing shields.
@@ -158,7 +158,7 @@ def scenario_context(scenario, month: int, replicates: int = 200, seed: int = 0,
     of that month, the parameters include every event up to it, and the actions
     are each actor's most common choice in it.
     """
-    from .model import AllianceModel
+    from ..abm.model import AllianceModel
 
     model = AllianceModel(scenario, replicates=replicates, seed=seed, overrides=overrides)
     if not 1 <= month <= model.horizon:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .argtypes import fraction as _fraction, positive_int as _positive, seed as _seed
+from .options import fraction as _fraction, positive_int as _positive, seed as _seed
 
 
 def _common(p, *, replicates: int = 1, n_help: str = ""):
@@ -74,7 +74,7 @@ def add_commands(sub, parser_class=None, run_flags=None) -> None:
 
 
 def _sets(args) -> dict:
-    from .cli import _parse_sets
+    from . import _parse_sets
 
     return _parse_sets(args.sets)
 
@@ -84,7 +84,7 @@ def _parameters(args):
 
 
 def _check_out(out: Path) -> Path:
-    from .errors import UserError
+    from ..errors import UserError
 
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} exists and is not a folder", key="--out")
@@ -92,7 +92,7 @@ def _check_out(out: Path) -> Path:
 
 
 def cmd_sweep(args) -> int:
-    from .explore.sweep import sweep
+    from ..explore.sweep import sweep
 
     n = args.n or {"lhs": 100, "sobol": 64, "morris": 10}[args.design]
     out = _check_out(Path(args.out or Path("results") / "sweep" / Path(args.scenario).stem))
@@ -121,13 +121,13 @@ def _notes(man: dict) -> None:
 def cmd_sensitivity(args) -> int:
     import warnings
 
-    from .explore import plots
-    from .explore.designs import check_n
-    from .explore.outcomes import parse_outcome
-    from .explore.sensitivity import analyze_sweep, format_indices
-    from .explore.space import problem
-    from .explore.sweep import check_months, sweep, write_outputs
-    from .scenario import load_scenario
+    from ..explore import plots
+    from ..explore.designs import check_n
+    from ..explore.outcomes import parse_outcome
+    from ..explore.sensitivity import analyze_sweep, format_indices
+    from ..explore.space import problem
+    from ..explore.sweep import check_months, sweep, write_outputs
+    from ..domain.scenario import load_scenario
 
     outcomes = list(dict.fromkeys(parse_outcome(o, key="--outcome") for o in args.outcomes))
     sc = load_scenario(args.scenario)
@@ -180,9 +180,9 @@ def cmd_sensitivity(args) -> int:
 def cmd_discover(args) -> int:
     import warnings
 
-    from .explore.discovery import discover
-    from .explore.outcomes import parse_outcome
-    from .explore.sweep import write_outputs
+    from ..explore.discovery import discover
+    from ..explore.outcomes import parse_outcome
+    from ..explore.sweep import write_outputs
 
     o = parse_outcome(args.outcome, condition=True, key="--outcome")
     out = _check_out(Path(args.out or Path("results") / "discover" / f"{Path(args.scenario).stem}_{o.slug}"))

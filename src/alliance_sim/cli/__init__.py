@@ -10,10 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .argtypes import positive_int as _positive, seed as _seed
+from .options import positive_int as _positive, seed as _seed
 
-from .errors import UserError
-from .parameters import check_value
+from ..errors import UserError
+from ..domain.parameters import check_value
 
 PROG = "alliance-sim"
 
@@ -55,7 +55,7 @@ def _add_run_flags(p, replicates=1000):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="What-if scenarios for the Russia-North Korea alliance.")
-    from . import __version__
+    from .._version import __version__
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("claims", help="list the claims registry")
     p.add_argument("--id", default=None, help="show one claim in full")
     p.set_defaults(func=cmd_claims)
-    from .cli_explore import add_commands
+    from .explore import add_commands
 
     add_commands(sub, _Parser, _add_run_flags)  # sweep, sensitivity, discover
     return parser
@@ -110,10 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ----------------------------------------------------------------------------- commands
 def cmd_run(args) -> int:
-    from .ensemble import cli_executor_args, resume_command
-    from .runner import chunks, run
-    from .scenario import load_scenario
-    from .store import ChunkStore, partial_dir
+    from ..engine.batches import cli_executor_args, resume_command
+    from ..ensemble import chunks, run
+    from ..domain.scenario import load_scenario
+    from ..engine.store import ChunkStore, partial_dir
 
     sc = load_scenario(args.scenario)
     overrides = _parse_sets(args.sets)
@@ -143,9 +143,9 @@ def cmd_run(args) -> int:
 def cmd_compare(args) -> int:
     import matplotlib.pyplot as plt
 
-    from .ensemble import cli_executor_args
-    from .results import atomic_dir
-    from .runner import compare
+    from ..engine.batches import cli_executor_args
+    from ..output.results import atomic_dir
+    from ..ensemble import compare
 
     overrides = _parse_sets(args.sets)
     comp = compare(args.scenarios, args.replicates, args.seed, overrides, solution=args.solution,
@@ -171,7 +171,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from .scenario import load_scenario, shipped
+    from ..domain.scenario import load_scenario, shipped
 
     for name in shipped():
         sc = load_scenario(name)
@@ -180,7 +180,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .scenario import load_scenario
+    from ..domain.scenario import load_scenario
 
     for f in args.files:
         sc = load_scenario(f if f.endswith(".toml") or Path(f).exists() else f)
@@ -191,8 +191,8 @@ def cmd_validate(args) -> int:
 def cmd_explain(args) -> int:
     import pandas as pd
 
-    from .explain import explain, scenario_context
-    from .parameters import Params
+    from ..output.explain import explain, scenario_context
+    from ..domain.parameters import Params
 
     overrides = _parse_sets(args.sets)
     actions = {}
@@ -224,7 +224,7 @@ def cmd_explain(args) -> int:
 def cmd_parameters(args) -> int:
     import pandas as pd
 
-    from .parameters import parameters
+    from ..domain.parameters import parameters
 
     df = parameters()
     if args.grep:
@@ -238,7 +238,7 @@ def cmd_parameters(args) -> int:
 def cmd_claims(args) -> int:
     import pandas as pd
 
-    from .claims import claims, get_claim
+    from ..domain.claims import claims, get_claim
 
     if args.id:
         c = get_claim(args.id)

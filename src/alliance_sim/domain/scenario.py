@@ -20,7 +20,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .actors import ACTORS
-from .errors import UserError
+from ..errors import UserError
 from .parameters import PARAMETERS, check_value
 
 
@@ -148,7 +148,7 @@ def scenarios_dir() -> Path:
     packaged = resources.files("alliance_sim") / "_data" / "scenarios"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    return Path(__file__).resolve().parents[3] / "scenarios"
 
 
 def shipped() -> list[str]:

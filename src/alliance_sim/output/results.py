@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import figures
-from .recorder import METRICS
+from ..abm.recorder import METRICS
 
 SUMMARY_MONTHS = (6, 12, 24)
 
@@ -70,7 +70,7 @@ class Results:
         if metric is None:
             return figures.metrics_grid(self.trajectories, title=self.scenario.name)
         if metric not in self.trajectories.columns:
-            from .errors import UserError
+            from ..errors import UserError
             allowed = [c for c in self.trajectories.columns if c not in ("replicate", "step", "date")]
             raise UserError(f"unknown metric {metric!r}; allowed: {', '.join(allowed)}", key="metric")
         return figures.fan_chart(self.trajectories, metric, ax=ax).figure
@@ -85,7 +85,7 @@ class Results:
 
     # -- files --------------------------------------------------------------------------
     def manifest(self) -> dict:
-        from . import __version__
+        from .._version import __version__
         import mesa
         import pandas
 

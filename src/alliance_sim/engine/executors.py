@@ -18,7 +18,7 @@ import sys
 import threading
 from typing import Callable, Iterator, Sequence
 
-from .errors import UserError
+from ..errors import UserError
 
 EXECUTORS = ("serial", "processes", "dask")
 

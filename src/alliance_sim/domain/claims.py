@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .actors import ACTORS
-from .errors import UserError
+from ..errors import UserError
 
 _ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
@@ -92,7 +92,7 @@ def seeds_dir() -> Path:
     packaged = resources.files("alliance_sim") / "_data" / "seeds"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "seeds"
+    return Path(__file__).resolve().parents[3] / "seeds"
 
 
 def _read_toml(path: Path) -> dict:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .actors import ACTORS, arenas_of
-from .state import VARIABLES
+from ..domain.actors import ACTORS, arenas_of
+from ..domain.state import VARIABLES
 
 METRICS: tuple[str, ...] = tuple(VARIABLES) + ("prk_casualties_month",)
 

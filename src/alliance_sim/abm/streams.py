@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .actors import ARENAS
+from ..domain.actors import ARENAS
 
 # One uniform per (arena, player) for sampling actions, then the deal draw.
 CHOICE_COLUMNS: dict[tuple[str, str], int] = {}

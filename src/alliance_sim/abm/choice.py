@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import UserError
-from .games import logit_qre_batch, pure_equilibrium_mask
+from ..errors import UserError
+from ..games import logit_qre_batch, pure_equilibrium_mask
 
 CONCEPTS = ("qre", "nash", "pure")
 NASH_LAMBDA = 200.0

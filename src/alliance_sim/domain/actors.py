@@ -75,7 +75,7 @@ def arenas_of(actor: str) -> tuple[Arena, ...]:
 
 def check_actor(actor: str) -> str:
     """Return the actor code upper-cased, or raise naming the allowed codes."""
-    from .errors import UserError
+    from ..errors import UserError
 
     code = str(actor).upper()
     if code not in ACTORS:

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from .bag import Bag
-from .errors import UserError
+from ..errors import UserError
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UserError
+from ..errors import UserError
 
 SPEC_FORMAT = 1
 _CHUNK = re.compile(r"^chunk-(\d+)-(\d+)\.parquet$")
@@ -58,7 +58,7 @@ def _describe(value):
 
 def run_spec(scenario, seed: int, replicates: int, chunk_size: int, overrides: dict, solution: str) -> dict:
     """What identifies a run's results: two runs with equal specs give identical tables."""
-    from . import __version__
+    from .._version import __version__
 
     sc = scenario
     content = dict(name=sc.name, start=sc.start, horizon=sc.horizon, parameters=sc.parameters,
@@ -171,7 +171,7 @@ class ChunkStore:
 
     def write(self, lo: int, hi: int, arrays: dict) -> Path:
         """Save a finished chunk's columns (atomically)."""
-        from .recorder import frame
+        from ..abm.recorder import frame
 
         df = frame(arrays)
         path = self.path(lo, hi)
@@ -182,7 +182,7 @@ class ChunkStore:
         """A saved chunk's columns, or None if the file is missing, unreadable or not that chunk."""
         import pandas as pd
 
-        from .recorder import frame_arrays
+        from ..abm.recorder import frame_arrays
 
         try:
             arrays = frame_arrays(pd.read_parquet(self.path(lo, hi)))
