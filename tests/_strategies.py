@@ -30,12 +30,9 @@ def params(draw) -> Params:
 @st.composite
 def states(draw, p: Params | None = None) -> State:
     """A single-replicate state with every variable anywhere in its plausible range."""
-    from alliance_sim.domain.mechanisms import obligation
-
     values = {k: np.array([lo + draw(unit) * (hi - lo)]) for k, (lo, hi) in STATE_RANGES.items()}
     for k in BINARY:
         values[k] = np.array([float(draw(st.booleans()))])
-    values["russia_obligation"] = obligation(values["alliance_strength"], values["blood_debt"], p or Params.build())
     return State(values)
 
 

@@ -5,6 +5,8 @@ examples). Choose with ``HYPOTHESIS_PROFILE=ci pytest``.
 """
 import os
 
+os.environ.setdefault("MPLBACKEND", "Agg")  # the CLI tests run in-process and draw figures
+
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", settings.get_profile("default"))

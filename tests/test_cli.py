@@ -1,20 +1,17 @@
 """The alliance-sim command: outputs, and one-line errors with nothing written."""
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from _cli import cli
+
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "fixtures" / "bad_scenarios"
 
 
-def cli(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "alliance_sim", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=600)
 
 
 def test_run_writes_tables_manifest_and_figures(tmp_path):
@@ -95,4 +92,19 @@ def test_bad_scenario_files_fail_with_one_line_and_no_output(tmp_path, bad):
 def test_bad_flags_fail_with_one_line_and_no_output(tmp_path, args, fragment):
     line = _one_line_error(cli(*args, cwd=tmp_path))
     assert fragment in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_installed_entry_point_and_module_run_in_a_real_process(tmp_path):
+    """The one subprocess check here: the console script (or ``python -m``) starts and answers."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("alliance-sim", path=str(Path(sys.executable).parent))
+    cmd = [exe] if exe else [sys.executable, "-m", "alliance_sim"]
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    r = subprocess.run(cmd + ["--version"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0 and r.stdout.startswith("alliance-sim ")
+    r = subprocess.run(cmd + ["run", "nope"], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "nope" in r.stderr
     assert list(tmp_path.iterdir()) == []

@@ -1,6 +1,5 @@
 """Scenario discovery: outcome expressions, PRIM and CART on problems with a known answer, the model path, the CLI."""
 import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -8,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from _cli import cli
 
 from alliance_sim.errors import UserError
 from alliance_sim.explore import cart, discover, feature_scores, find_boxes, parse_outcome, prim
@@ -160,10 +161,6 @@ def test_discover_on_the_model_with_figures():
 
 
 # ----------------------------------------------------------------------------- CLI
-def cli(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "alliance_sim", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=600)
 
 
 def test_cli_discover_writes_tables_and_figures(tmp_path):

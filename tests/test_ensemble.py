@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import alliance_sim as a
-from alliance_sim.engine import batches as ensemble
+from alliance_sim.engine import batches
 from alliance_sim.engine.executors import SerialExecutor, make_executor
 from alliance_sim.engine.store import ChunkStore, partial_dir
 
@@ -106,15 +106,15 @@ class Stop(KeyboardInterrupt):
 def interrupt_after(monkeypatch, k):
     """Make the k+1-th chunk computed in this process raise Ctrl-C; returns the list of chunks computed."""
     calls = []
-    real = ensemble.compute_chunk
+    real = batches.compute_batch
 
-    def fake(sc, seed, lo, hi, *args, **kwargs):
+    def fake(job, *args, **kwargs):
         if len(calls) == k:
             raise Stop()
-        calls.append((lo, hi))
-        return real(sc, seed, lo, hi, *args, **kwargs)
+        calls.append((job.lo, job.hi))
+        return real(job, *args, **kwargs)
 
-    monkeypatch.setattr(ensemble, "compute_chunk", fake)
+    monkeypatch.setattr(batches, "compute_batch", fake)
     return calls
 
 
@@ -137,7 +137,7 @@ def _saved(df, tmp_path):
 def test_interrupted_run_resumes_with_only_the_missing_chunks(tmp_path, monkeypatch, reference):
     out = tmp_path / "run"
     interrupt_after(monkeypatch, 2)
-    with pytest.raises(ensemble.Interrupted) as info:
+    with pytest.raises(batches.Interrupted) as info:
         a.run("escalation", N, seed=9, overrides=OVERRIDES, chunk_size=5, out=out, figures=False)
     assert (info.value.done, info.value.total) == (2, 8)
     store = ChunkStore(partial_dir(out), {})
@@ -181,7 +181,7 @@ def test_damaged_or_stray_files_are_recomputed_or_ignored(tmp_path, monkeypatch,
 def test_interrupt_before_any_chunk_leaves_nothing(tmp_path, monkeypatch):
     out = tmp_path / "run"
     interrupt_after(monkeypatch, 0)
-    with pytest.raises(ensemble.Interrupted):
+    with pytest.raises(batches.Interrupted):
         a.run("baseline", 4, out=out)
     assert list(tmp_path.iterdir()) == []
 
@@ -200,22 +200,14 @@ def test_a_given_executor_is_used_and_not_closed():
 
 
 def test_cli_executor_flags(tmp_path):
-    import os
-    import subprocess
-    from pathlib import Path
+    from _cli import cli
 
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"), "MPLBACKEND": "Agg"}
-
-    def cli(*args):
-        return subprocess.run([sys.executable, "-m", "alliance_sim", *map(str, args)], capture_output=True,
-                              text=True, env=env, cwd=tmp_path, timeout=300)
-
-    r = cli("run", "baseline", "-n", 4, "--workers", 3)
+    r = cli("run", "baseline", "-n", 4, "--workers", 3, "--executor", "serial", cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.strip().endswith("3 workers need --executor processes or dask")
-    r = cli("compare", "baseline", "escalation", "-n", 4, "--resume")
+    r = cli("compare", "baseline", "escalation", "-n", 4, "--resume", cwd=tmp_path)
     assert r.returncode == 2 and "unrecognized arguments: --resume" in r.stderr
     assert list(tmp_path.iterdir()) == []
-    r = cli("compare", "baseline", "escalation", "-n", 6, "--chunk-size", 3, "--executor", "processes",
-            "--workers", 2, "--out", tmp_path / "cmp")
+    r = cli("compare", "baseline", "escalation", "-n", 6, "--chunk-size", 3, "--workers", 2,  # implies processes
+            "--out", tmp_path / "cmp", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "cmp" / "comparison.csv").is_file()

@@ -1,7 +1,6 @@
 """Designs, sweeps and sensitivity indices: analytic checks through the same code path as the model."""
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -9,11 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _cli import cli
+
 from alliance_sim.errors import UserError
 from alliance_sim.explore import (ISHIGAMI_PROBLEM, analyze, ishigami, ishigami_indices, make_problem, problem,
                                   run_design, sample, sensitivity, sweep)
-from alliance_sim.explore.designs import design_rows, streams
-from alliance_sim.explore.sweep import plan
+from alliance_sim.explore.designs import design_rows, sample, streams
+from alliance_sim.explore.sweep import run_design
 from alliance_sim.domain.parameters import PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,13 +129,23 @@ def test_streams_share_random_numbers_where_the_estimators_compare():
     assert (streams("lhs", 7, D) == np.arange(7)).all()
 
 
-def test_plan_batches_have_consecutive_distinct_streams():
-    ids = np.repeat(streams("sobol", 16, 5), 3) * 3 + np.tile(np.arange(3), 16 * 7)
-    batches = plan(ids, chunk_size=20)
-    seen = np.concatenate(batches)
-    assert sorted(seen) == list(range(ids.size))
-    for b in batches:
-        assert b.size <= 20 and (np.diff(ids[b]) == 1).all()
+def test_a_design_with_shared_streams_runs_in_few_batches_and_the_same_whatever_the_batching():
+    # Sobol's A_j and AB_i,j share a stream: with explicit replicate ids they still share one batch.
+    sc = a_scenario = "baseline"
+    pb = problem(sc, ["rationality", "wave_size"])
+    X = sample(pb, "sobol", 4, seed=1)
+    rs = streams("sobol", 4, 2)
+    one = run_design(sc, pb, X, streams=rs, design="sobol", n=4, seed=2, month=[6], outcomes=["alliance_strength"])
+    assert one.manifest["run"]["chunks"] == 1  # 16 runs, 8 distinct streams: one batch
+    parts = run_design(sc, pb, X, streams=rs, design="sobol", n=4, seed=2, month=[6], outcomes=["alliance_strength"],
+                       chunk_size=3)
+    assert parts.manifest["run"]["chunks"] == 6
+    pd.testing.assert_frame_equal(one.table, parts.table)
+    # rows that share a stream differ only through their parameters: equal parameters, equal outcomes
+    same = run_design(sc, pb, np.repeat(X[:1], 2, axis=0), streams=np.array([5, 5]), design="custom", seed=2,
+                      month=[6], outcomes=["alliance_strength"])
+    v = same.table["alliance_strength"].to_numpy()
+    assert v[0] == v[1]
 
 
 # ----------------------------------------------------------------------------- sweeps on the model
@@ -231,10 +242,6 @@ def test_sensitivity_on_the_model_gives_finite_indices_and_figures(small_scenari
 
 
 # ----------------------------------------------------------------------------- CLI
-def cli(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "alliance_sim", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=600)
 
 
 def test_cli_sweep_and_sensitivity_write_their_outputs(tmp_path):

@@ -3,45 +3,12 @@ from __future__ import annotations
 
 import shutil
 
-import numpy as np
-
 from .abm.choice import check_concept
-from .errors import UserError
+from .domain.metrics import MAIN_METRICS
 from .domain.parameters import Params
-from .output.results import Results
 from .domain.scenario import load_scenario
-
-DEFAULT_CHUNK = 1000
-
-
-def chunks(replicates: int, chunk_size: int | None) -> list[tuple[int, int]]:
-    """``[(first, stop), ...]`` covering ``range(replicates)`` in chunks of ``chunk_size``."""
-    size = int(chunk_size or min(replicates, DEFAULT_CHUNK))
-    if size < 1:
-        raise UserError(f"chunk size {chunk_size} must be at least 1", key="chunk_size")
-    return [(lo, min(lo + size, replicates)) for lo in range(0, replicates, size)]
-
-
-def _slice(overrides: dict, lo: int, hi: int) -> dict:
-    return {k: (v[lo:hi] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
-
-
-def run_chunk(scenario, seed: int, lo: int, hi: int, overrides: dict, solution: str, progress=None, *,
-              arrays: bool = False):
-    """One batched model over replicates ``lo..hi-1``; returns its table.
-
-    ``overrides`` are the whole run's (arrays over all replicates are sliced
-    here). ``progress.update(hi - lo)`` is called after each month. With
-    ``arrays=True`` the table's columns are returned instead of a DataFrame
-    (``recorder.frame`` builds it; ``recorder.concat_arrays`` joins chunks).
-    """
-    from .engine.batches import compute_chunk
-    from .abm.recorder import frame
-
-    on_month = None if progress is None else (lambda month: progress.update(hi - lo))
-    cols = compute_chunk(load_scenario(scenario), seed, lo, hi, _slice(overrides, lo, hi), solution, on_month)
-    return cols if arrays else frame(cols)
-
+from .errors import UserError
+from .output.results import Results
 
 def _check_run_args(replicates, seed):
     if int(replicates) < 1:
@@ -94,21 +61,23 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
     figures : bool
         With ``out``: the table format, and whether to draw the figures.
     """
-    from .engine.batches import run_chunks
-    from .engine.executors import check_executor
     from .abm.recorder import frame
+    from .engine.batches import Job, run_job
+    from .engine.executors import check_executor
+    from .engine.planner import spans
 
     _check_run_args(replicates, seed)
     check_concept(solution)
     sc = load_scenario(scenario)
     overrides = dict(overrides or {})
     params = Params.build({**sc.parameters, **overrides}, int(replicates))  # validates before any work
-    spans = chunks(int(replicates), chunk_size)
+    spans(int(replicates), chunk_size)  # validates the chunk size
     if resume and out is None:
         raise UserError("resume needs an output folder (out=...)", key="resume")
     check_executor(executor, workers, scheduler)
-    arrays, info = run_chunks(sc, int(seed), spans, overrides, solution, executor=executor, workers=workers,
-                              scheduler=scheduler, out=out, resume=resume, progress=progress)
+    job = Job.ensemble(sc, int(replicates), int(seed), overrides, solution)
+    arrays, info = run_job(job, chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler,
+                           out=out, resume=resume, progress=progress)
     res = Results(sc, frame(arrays), int(seed), int(replicates), params.as_dict(), solution, meta={"run": info})
     if out is not None:
         from .engine.store import partial_dir
@@ -131,7 +100,6 @@ class Comparison:
     def table(self, metrics=None, month: int | None = None):
         """Mean of each metric per scenario at ``month`` (default: final) and its difference from the first."""
         import pandas as pd
-        from .output.figures import MAIN_METRICS
 
         metrics = list(metrics or MAIN_METRICS)
         rows = []
@@ -147,7 +115,7 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def plot(self, metrics=None):
-        from .output.figures import MAIN_METRICS, compare_chart
+        from .output.figures import compare_chart
 
         metrics = [metrics] if isinstance(metrics, str) else list(metrics or MAIN_METRICS)
         return compare_chart({n: r.trajectories for n, r in self.results.items()}, metrics,

@@ -1,45 +1,80 @@
-"""The six state actors as Mesa agents.
+"""The six state actors as Mesa agents, each carrying its action sets and payoff function.
 
-Each agent holds, for every arena it plays in, its equilibrium mixed strategy
-(an ``(R, n_actions)`` array over replicates) and the action it drew; the
-model builds and solves the stage games, the agents choose.
+An agent is vectorised over replicates: its strategy in each arena is an
+``(R, n_actions)`` array, its action an ``(R,)`` array of action indices.
+It answers for its own payoff tensor in an arena (the sum of its cited
+terms, ``domain.payoffs``), draws its action from the equilibrium strategy,
+and scores its realised payoff.
 """
 from __future__ import annotations
 
 import mesa
 import numpy as np
 
-from ..domain.actors import ACTOR_NAMES, arenas_of
+from ..domain.actors import ACTOR_NAMES, Arena, arenas_of
 from ..domain.mechanisms import sample_actions
-from .streams import CHOICE_COLUMNS
+from ..domain.payoffs import payoff_tensor, realised_payoff, terms_of
 
 
 class StateActor(mesa.Agent):
-    """One state (USA, RUS, PRK, KOR, CHN or UKR), vectorised over replicates."""
+    """One state (USA, RUS, PRK, KOR, CHN or UKR).
 
-    def __init__(self, model: mesa.Model, code: str):
+    Parameters
+    ----------
+    model : mesa.Model
+    code : str
+        ISO 3166 alpha-3 code.
+    precision : float
+        Multiplier of this actor's payoffs in its choices (the scenario's
+        ``[precision]``): a per-actor rationality.
+    choice_columns : dict
+        ``{arena name: column}`` of the month's uniforms this actor draws its
+        action with (its own stream, so the order agents choose in does not matter).
+    """
+
+    def __init__(self, model: mesa.Model, code: str, *, precision: float = 1.0, choice_columns: dict | None = None):
         super().__init__(model)
         self.code = code
         self.name = ACTOR_NAMES[code]
-        self.arenas = arenas_of(code)
+        self.arenas: tuple[Arena, ...] = arenas_of(code)
+        self.actions: dict[str, tuple[str, ...]] = {a.name: a.actions_of(code) for a in self.arenas}
+        # The payoff function: this actor's terms, per arena for its choices, all of them for its score.
+        self.terms = {a.name: tuple(terms_of(code, a.name)) for a in self.arenas}
+        self.all_terms = tuple(terms_of(code))
+        self.precision = float(precision)
+        self.choice_columns = dict(choice_columns or {})
         self.strategy: dict[str, np.ndarray] = {}
         self.action: dict[str, np.ndarray] = {}
         self.payoff: np.ndarray | None = None
 
-    def choose(self, uniforms: np.ndarray) -> None:
-        """Draw this month's action in each arena from the equilibrium strategy.
+    def payoff_tensor(self, arena: Arena, context, shape: tuple[int, ...]) -> np.ndarray:
+        """This actor's payoffs over the arena's profile grid, ``(R, a_1, ..., a_k)``, as it weighs them."""
+        tensor = payoff_tensor(self.terms[arena.name], context, shape)
+        if self.precision != 1.0:
+            tensor *= self.precision
+        return tensor
 
-        ``uniforms`` is the month's ``(R, N_UNIFORM)`` slice of the replicates'
-        own streams; each (arena, actor) has its own column, so the order in
-        which agents choose does not matter.
-        """
+    def choose(self, uniforms: np.ndarray) -> None:
+        """Draw this month's action in each arena from the equilibrium strategy (inverse CDF)."""
         for arena in self.arenas:
-            u = uniforms[:, CHOICE_COLUMNS[(arena.name, self.code)]]
+            u = uniforms[:, self.choice_columns[arena.name]]
             self.action[arena.name] = sample_actions(self.strategy[arena.name], u)
+
+    def score(self, state, acts: dict, params) -> None:
+        """This month's realised payoff ``(R,)``: every term at the actions taken."""
+        self.payoff = realised_payoff(self.all_terms, state, acts, params)
+
+    def action_code(self) -> np.ndarray:
+        """This month's action per replicate as one integer (arena actions in mixed radix)."""
+        code = None
+        for arena in self.arenas:
+            act = self.action[arena.name]
+            code = act if code is None else code * len(self.actions[arena.name]) + act
+        return code
 
     def action_labels(self) -> np.ndarray:
         """This month's action per replicate as a label; ``war/talks`` for actors in both arenas."""
-        parts = [np.asarray(a.actions_of(self.code), dtype=object)[self.action[a.name]] for a in self.arenas]
+        parts = [np.asarray(self.actions[a.name], dtype=object)[self.action[a.name]] for a in self.arenas]
         out = parts[0]
         for p in parts[1:]:
             out = out + "/" + p

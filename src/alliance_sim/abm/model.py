@@ -2,26 +2,34 @@
 
 One code path: one model advances all N replicates together (each agent's
 strategies and actions are arrays over replicates) and a single run is N=1.
-Each month: apply the scenario's events, build each arena's stage game from
-the actors' payoff terms at the current state, solve it, let the agents draw
-their actions, score realised payoffs, then move the world.
+Each month: apply the scenario's events; in each arena every player states
+its payoff tensor and the game is solved (``choice``); the agents draw their
+actions and score their payoffs; the world moves (``domain.dynamics``).
 """
 from __future__ import annotations
+
+from functools import partial
 
 import mesa
 import numpy as np
 
 from ..domain.actors import ACTORS, ARENAS
-from .agents import StateActor
-from .choice import check_concept, solve
 from ..domain.dynamics import transition
 from ..domain.mechanisms import Acts
+from ..domain.metrics import METRICS
 from ..domain.parameters import Params
-from ..domain.payoffs import arena_payoffs, realised_payoffs
-from .recorder import Recorder
+from ..domain.payoffs import arena_context
 from ..domain.scenario import Scenario, load_scenario
 from ..domain.state import State
-from .streams import CHOICE_COLUMNS, NORMALS, U_DEAL, replicate_noise
+from .agents import StateActor
+from .choice import check_concept, solve
+from .recorder import Recorder, metric_values
+from .streams import CHOICE_COLUMNS, NORMALS, U_DEAL, choice_columns, replicate_noise
+
+
+def _mean_metric(name: str, model: "AllianceModel") -> float:
+    """Model-level series for Mesa's DataCollector: a metric's mean over the replicates."""
+    return float(np.mean(metric_values(name, model.state, model.params, model.flows)))
 
 
 class AllianceModel(mesa.Model):
@@ -32,35 +40,55 @@ class AllianceModel(mesa.Model):
     scenario : str, path or Scenario
         A shipped scenario name (``"baseline"``) or a scenario file.
     replicates : int
-        Number of replicates advanced together.
+        Number of replicates advanced together (ids ``first_replicate ..``).
     seed : int
         Run seed; replicate ``i`` draws from ``SeedSequence(seed, spawn_key=(i,))``.
     overrides : dict, optional
         Parameter values by name (scalars, or arrays of length ``replicates``
         to run many parameter sets as one batch).
     solution : {"qre", "nash", "pure"}
-        How stage games are solved (see ``alliance_sim.choice``).
+        How stage games are solved (see ``alliance_sim.abm.choice``).
     first_replicate : int
-        Global index of this batch's first replicate (for chunked ensembles).
+        Global id of this batch's first replicate (for chunked ensembles).
+    replicate_ids : array of int, optional
+        Explicit replicate ids, one per run in the batch (any order, repeats
+        allowed: runs with the same id share their random numbers). Overrides
+        ``replicates`` and ``first_replicate``.
+
+    Attributes
+    ----------
+    datacollector : mesa.DataCollector
+        The model-level series (each metric's mean over replicates, month 0
+        on), for Mesa's own tools; ``trajectories()`` is the per-replicate table.
     """
 
     def __init__(self, scenario="baseline", replicates: int = 1, seed: int = 0, *, overrides=None,
-                 solution: str = "qre", first_replicate: int = 0):
+                 solution: str = "qre", first_replicate: int = 0, replicate_ids=None):
         super().__init__(rng=int(seed))
         # ``spec``, not ``scenario``: Mesa 3.5+ reserves Model.scenario for its own Scenario.
         self.spec: Scenario = load_scenario(scenario)
-        self.n = int(replicates)
+        if replicate_ids is None:
+            replicate_ids = np.arange(first_replicate, first_replicate + int(replicates))
+        self.replicate_ids = np.asarray(replicate_ids, dtype=np.int64)
+        self.n = int(self.replicate_ids.size)
         self.seed = int(seed)
         self.solution = check_concept(solution)
-        self.replicate_ids = np.arange(first_replicate, first_replicate + self.n)
         self.params = Params.build({**self.spec.parameters, **(overrides or {})}, self.n)
         self.state = State.initial(self.params, self.n)
+        self.flows = {"prk_casualties_month": np.zeros(self.n)}
         self.horizon = self.spec.horizon
         self.month = 0
         self._uniforms, self._normals = replicate_noise(self.seed, self.replicate_ids, self.horizon)
-        self.actors = {code: StateActor(self, code) for code in ACTORS}
+        for code in ACTORS:
+            StateActor(self, code, precision=self.spec.precision.get(code, 1.0), choice_columns=choice_columns(code))
+        self._by_code = {agent.code: agent for agent in self.agents}  # arena axis order needs lookup by code
         self._equilibria: dict[str, list[np.ndarray]] = {}
         self.recorder = Recorder(self.n, self.replicate_ids, self.spec.start)
+        self.datacollector = mesa.DataCollector(model_reporters={m: partial(_mean_metric, m) for m in METRICS})
+        self.datacollector.collect(self)
+
+    def actor(self, code: str) -> StateActor:
+        return self._by_code[code]
 
     # -- one month ---------------------------------------------------------------------
     def step(self) -> None:
@@ -69,29 +97,31 @@ class AllianceModel(mesa.Model):
         s, p = self.state, self.params
         uniforms = self._uniforms[self.month - 1]
         for arena in ARENAS:
-            payoffs = arena_payoffs(arena, s, p)
-            for i, actor in enumerate(arena.players):
-                if actor in self.spec.precision:
-                    payoffs[i] *= self.spec.precision[actor]
-            u = uniforms[:, CHOICE_COLUMNS[(arena.name, arena.players[0])]]
-            eq = solve(payoffs, self.solution, p.rationality, start=self._equilibria.get(arena.name), u=u)
-            self._equilibria[arena.name] = eq
-            for actor, strategy in zip(arena.players, eq):
-                self.actors[actor].strategy[arena.name] = strategy
-        self.agents.do("choose", uniforms)
-
+            self._solve(arena, s, p, uniforms)
+        self.agents.shuffle_do("choose", uniforms)  # each agent has its own uniforms: order is immaterial
         # Bound to this month's state and parameters: mechanisms shared by the
-        # realised payoffs and the transition are computed once.
-        acts = {a.name: Acts(a, {c: self.actors[c].action[a.name] for c in a.players}).bind(s, p) for a in ARENAS}
-        payoffs = realised_payoffs(s, acts, p)
-        for code, agent in self.actors.items():
-            agent.payoff = payoffs[code]
+        # payoffs and the transition are computed once.
+        acts = {a.name: Acts(a, {c: self.actor(c).action[a.name] for c in a.players}).bind(s, p) for a in ARENAS}
+        self.agents.do("score", s, acts, p)
         noise = {name: self._normals[self.month - 1][:, k] for k, name in enumerate(NORMALS)}
         noise["u_deal"] = uniforms[:, U_DEAL]
         self.state, casualties = transition(s, acts["war"], acts["talks"], p, noise)
-        self.recorder.record(self.month, self.state, self.actors, casualties)
+        self.flows = {"prk_casualties_month": casualties}
+        self.recorder.record(self.month, self.state, p, [self.actor(c) for c in ACTORS], self.flows)
+        self.datacollector.collect(self)
         if self.month >= self.horizon:
             self.running = False
+
+    def _solve(self, arena, s, p, uniforms) -> None:
+        """Each player states its payoff tensor; the arena's game is solved; each gets its strategy."""
+        players = [self.actor(c) for c in arena.players]
+        context, shape = arena_context(arena, s, p), (self.n,) + arena.shape
+        payoffs = [agent.payoff_tensor(arena, context, shape) for agent in players]
+        u = uniforms[:, CHOICE_COLUMNS[(arena.name, arena.players[0])]]  # picks among several pure equilibria
+        eq = solve(payoffs, self.solution, p.rationality, start=self._equilibria.get(arena.name), u=u)
+        self._equilibria[arena.name] = eq
+        for agent, strategy in zip(players, eq):
+            agent.strategy[arena.name] = strategy
 
     def _apply_events(self) -> None:
         for ev in self.spec.events_at(self.month):
@@ -111,9 +141,10 @@ class AllianceModel(mesa.Model):
         """
         self.recorder = self._uniforms = self._normals = None
 
-    def run(self) -> "AllianceModel":
-        """Run to the scenario's horizon."""
-        while self.running and self.month < self.horizon:
+    def run(self, until: int | None = None) -> "AllianceModel":
+        """Run to month ``until`` (default: the scenario's horizon)."""
+        last = self.horizon if until is None else min(int(until), self.horizon)
+        while self.running and self.month < last:
             self.step()
         return self
 

@@ -1,16 +1,17 @@
 """Records each month's arrays and yields the tidy replicate x month table.
 
-A faster stand-in for Mesa's DataCollector over array-valued agents: it keeps
-one ``(R,)`` array per column per month and builds the DataFrame once.
+The model's per-replicate record (Mesa's ``DataCollector`` keeps the
+model-level series, see ``AllianceModel.datacollector``): one ``(R,)`` array
+per column per month, the DataFrame built once at the end. Columns and their
+order come from ``domain.metrics``.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..domain.actors import ACTORS, arenas_of
+from ..domain.metrics import DERIVED, METRICS, action_column, actor_of, is_action, payoff_column
 from ..domain.state import VARIABLES
-
-METRICS: tuple[str, ...] = tuple(VARIABLES) + ("prk_casualties_month",)
 
 
 def month_dates(start: str, months: int) -> list[str]:
@@ -33,6 +34,15 @@ def action_categories(code: str) -> list[str]:
 _CATEGORIES = {code: action_categories(code) for code in ACTORS}
 
 
+def metric_values(name: str, state, params, flows: dict):
+    """One metric's ``(R,)`` values at a state (with this month's flows)."""
+    if name in VARIABLES:
+        return getattr(state, name)
+    if name in DERIVED:
+        return DERIVED[name][2](state, params)
+    return flows[name]
+
+
 class Recorder:
     def __init__(self, n: int, replicate_ids: np.ndarray, start: str):
         self.n = n
@@ -40,30 +50,23 @@ class Recorder:
         self.start = start
         self.steps: list[int] = []
         self._data: dict[str, list[np.ndarray]] = {}
-        self._radix = {code: [(a.name, len(a.actions_of(code))) for a in arenas_of(code)] for code in ACTORS}
 
     def _put(self, name: str, values: np.ndarray) -> None:
         self._data.setdefault(name, []).append(np.asarray(values))
 
-    def record(self, step: int, state, actors: dict, casualties: np.ndarray) -> None:
+    def record(self, step: int, state, params, agents, flows: dict) -> None:
+        """Keep month ``step``: every metric, and each agent's payoff and action code."""
         self.steps.append(step)
-        for name in VARIABLES:
-            self._put(name, getattr(state, name))
-        self._put("prk_casualties_month", casualties)
-        for code in ACTORS:
-            agent = actors[code]
-            self._put(f"payoff_{code}", agent.payoff)
-            code_idx = None
-            for arena, size in self._radix[code]:
-                act = agent.action[arena]
-                code_idx = act if code_idx is None else code_idx * size + act
-            self._put(f"action_{code}", code_idx.astype(np.int16))
+        for name in METRICS:
+            self._put(name, metric_values(name, state, params, flows))
+        for agent in agents:
+            self._put(payoff_column(agent.code), agent.payoff)
+            self._put(action_column(agent.code), agent.action_code().astype(np.int16))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The table's columns in row order (replicate, then month); actions as integer codes.
 
-        ``frame(recorder.arrays())`` is the tidy table; arrays of several
-        chunks concatenate (``concat_arrays``) into one table built once.
+        ``frame(recorder.arrays())`` is the tidy table.
         """
         H, R = len(self.steps), self.n
         dates = np.asarray(month_dates(self.start, max(self.steps) if self.steps else 0), dtype=object)
@@ -82,21 +85,14 @@ class Recorder:
         return frame(self.arrays())
 
 
-def concat_arrays(parts: list[dict]) -> dict[str, np.ndarray]:
-    """Columns of several chunks (in replicate order) as one set of columns."""
-    if len(parts) == 1:
-        return parts[0]
-    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
-
-
 def frame(arrays: dict[str, np.ndarray]):
     """The tidy DataFrame from ``Recorder.arrays()`` columns (action codes become categoricals)."""
     import pandas as pd
 
     data = {}
     for name, col in arrays.items():
-        if name.startswith("action_"):
-            col = pd.Categorical.from_codes(col, categories=_CATEGORIES[name[7:]])
+        if is_action(name):
+            col = pd.Categorical.from_codes(col, categories=_CATEGORIES[actor_of(name)])
         data[name] = col
     return pd.DataFrame(data, copy=False)  # the columns are the table's own: no copy
 
@@ -106,8 +102,8 @@ def frame_arrays(df) -> dict[str, np.ndarray]:
     out = {}
     for name in df.columns:
         col = df[name]
-        if name.startswith("action_"):
-            cats = _CATEGORIES[name[7:]]
+        if is_action(name):
+            cats = _CATEGORIES[actor_of(name)]
             if list(col.cat.categories) != cats:
                 col = col.cat.set_categories(cats)
             out[name] = col.cat.codes.to_numpy().astype(np.int16)

@@ -1,7 +1,7 @@
 """``alliance-sim sweep | sensitivity | discover``: exploratory-modelling subcommands.
 
 Registered by ``build_parser()`` in :mod:`alliance_sim.cli` through
-:func:`add_commands`. Every input is validated before the model runs;
+:func:`add_commands`; the flags they share with ``run`` are ``options``'s. Every input is validated before the model runs;
 outputs go to a temporary sibling folder moved into place at the end, so a
 bad flag or an interrupted run leaves nothing behind.
 """
@@ -9,36 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .options import fraction as _fraction, positive_int as _positive, seed as _seed
+from .options import add_engine_flags, add_model_flags, add_replicates, executor_args, fraction, parse_sets, positive_int
 
 
 def _common(p, *, replicates: int = 1, n_help: str = ""):
     p.add_argument("scenario", help="a shipped scenario name or a .toml path")
-    p.add_argument("--n", type=_positive, default=None, help=n_help)
-    p.add_argument("--replicates", type=_positive, default=replicates,
-                   help=f"runs per parameter set (default {replicates})")
-    p.add_argument("--seed", type=_seed, default=0, help="seed of the design and the runs (default 0)")
+    p.add_argument("--n", type=positive_int, default=None, help=n_help)
+    add_replicates(p, replicates, "runs per parameter set")
+    add_model_flags(p)
     p.add_argument("--parameter", dest="parameters", action="append", metavar="NAME",
                    help="vary only this parameter (repeatable; default: every uncertain parameter)")
-    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
-                   help="hold a parameter at a value (repeatable; it is then not varied)")
-    p.add_argument("--solution", choices=("qre", "nash", "pure"), default="qre", help="how stage games are solved")
-    p.add_argument("--chunk-size", type=_positive, default=None, help="runs per batched model (default 1000)")
-    p.add_argument("--workers", type=_positive, default=None,
-                   help="processes (default: one per core); results do not depend on it")
+    add_engine_flags(p)
 
 
-def add_commands(sub, parser_class=None, run_flags=None) -> None:
-    """Add ``sweep``, ``sensitivity`` and ``discover`` to the CLI's subparsers.
-
-    ``parser_class`` and ``run_flags`` are accepted for symmetry with
-    ``cli.build_parser`` and not needed: ``sub`` already makes one-line-error parsers.
-    """
+def add_commands(sub) -> None:
+    """Add ``sweep``, ``sensitivity`` and ``discover`` to the CLI's subparsers."""
     p = sub.add_parser("sweep", help="run a design (lhs, sobol, morris) over the uncertain parameters")
     _common(p, n_help="design size: points (lhs, default 100), base sample N, a power of 2 (sobol, "
                       "default 64), trajectories (morris, default 10)")
     p.add_argument("--design", choices=("lhs", "sobol", "morris"), default="lhs", help="design (default lhs)")
-    p.add_argument("--month", type=_positive, action="append", default=None,
+    p.add_argument("--month", type=positive_int, action="append", default=None,
                    help="month at which outcomes are kept (repeatable; default: final)")
     p.add_argument("--outcome", dest="outcomes", action="append", metavar="METRIC",
                    help="metric to keep (repeatable; default: the main metrics)")
@@ -52,10 +42,10 @@ def add_commands(sub, parser_class=None, run_flags=None) -> None:
     p.add_argument("--outcome", dest="outcomes", action="append", required=True, metavar="OUTCOME",
                    help="a metric (alliance_strength) or a condition ('us_prk_deal > 0.5'); repeatable: "
                         "several outcomes are analysed from the same runs")
-    p.add_argument("--month", type=_positive, default=None, help="month of the outcome (default: final)")
+    p.add_argument("--month", type=positive_int, default=None, help="month of the outcome (default: final)")
     p.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="method (default sobol)")
     p.add_argument("--second-order", action="store_true", help="sobol: also second-order indices")
-    p.add_argument("--top", type=_positive, default=20, help="parameters to print and plot (default 20)")
+    p.add_argument("--top", type=positive_int, default=20, help="parameters to print and plot (default 20)")
     p.add_argument("--out", default=None, help="output folder (default results/sensitivity/SCENARIO_OUTCOME)")
     p.set_defaults(func=cmd_sensitivity)
 
@@ -63,20 +53,18 @@ def add_commands(sub, parser_class=None, run_flags=None) -> None:
     _common(p, n_help="Latin hypercube points (default 1000)")
     p.add_argument("--outcome", default="us_prk_deal > 0.5",
                    help="condition METRIC OP NUMBER (default 'us_prk_deal > 0.5')")
-    p.add_argument("--month", type=_positive, default=None, help="month of the outcome (default: final)")
+    p.add_argument("--month", type=positive_int, default=None, help="month of the outcome (default: final)")
     p.add_argument("--method", choices=("prim", "cart"), default="prim", help="method (default prim)")
-    p.add_argument("--threshold", type=_fraction, default=0.8, help="density a box should reach (default 0.8)")
-    p.add_argument("--mass-min", type=_fraction, default=0.05, help="smallest share of runs in a box (default 0.05)")
-    p.add_argument("--boxes", type=_positive, default=1, help="PRIM: boxes to find by covering (default 1)")
-    p.add_argument("--max-depth", type=_positive, default=3, help="CART: tree depth (default 3)")
+    p.add_argument("--threshold", type=fraction, default=0.8, help="density a box should reach (default 0.8)")
+    p.add_argument("--mass-min", type=fraction, default=0.05, help="smallest share of runs in a box (default 0.05)")
+    p.add_argument("--boxes", type=positive_int, default=1, help="PRIM: boxes to find by covering (default 1)")
+    p.add_argument("--max-depth", type=positive_int, default=3, help="CART: tree depth (default 3)")
     p.add_argument("--out", default=None, help="output folder (default results/discover/SCENARIO_OUTCOME)")
     p.set_defaults(func=cmd_discover)
 
 
 def _sets(args) -> dict:
-    from . import _parse_sets
-
-    return _parse_sets(args.sets)
+    return parse_sets(args.sets)
 
 
 def _parameters(args):
@@ -98,7 +86,7 @@ def cmd_sweep(args) -> int:
     out = _check_out(Path(args.out or Path("results") / "sweep" / Path(args.scenario).stem))
     sw = sweep(args.scenario, args.design, n, args.replicates, args.seed, args.month, _parameters(args),
                outcomes=args.outcomes, overrides=_sets(args), solution=args.solution,
-               calc_second_order=args.second_order, chunk_size=args.chunk_size, workers=args.workers, progress=True)
+               calc_second_order=args.second_order, chunk_size=args.chunk_size, **executor_args(args), progress=True)
     sw.save(out)
     m = sw.manifest
     print(f"{m['scenario']}: {m['design']} design, n={m['n']}: {m['rows']} parameter sets x {m['replicates']} "
@@ -112,7 +100,8 @@ def cmd_sweep(args) -> int:
 
 def _notes(man: dict) -> None:
     if man.get("failed_runs"):
-        print(f"note: {man['failed_runs']} run(s) failed in the model ({man['failure']}); their outcomes are NaN")
+        print(f"note: {man['failed_runs']} run(s) failed in the model; their outcomes are NaN "
+              f"(first ids in the manifest's failed_run_ids)")
     if man.get("event_parameters"):
         print(f"note: the scenario's events set {', '.join(man['event_parameters'])} during the run; "
               f"the varied values hold only until then")
@@ -126,7 +115,8 @@ def cmd_sensitivity(args) -> int:
     from ..explore.outcomes import parse_outcome
     from ..explore.sensitivity import analyze_sweep, format_indices
     from ..explore.space import problem
-    from ..explore.sweep import check_months, sweep, write_outputs
+    from ..explore.sweep import check_months, sweep
+    from ..output.io import write_outputs
     from ..domain.scenario import load_scenario
 
     outcomes = list(dict.fromkeys(parse_outcome(o, key="--outcome") for o in args.outcomes))
@@ -143,7 +133,7 @@ def cmd_sensitivity(args) -> int:
         sw = sweep(sc, args.method, n, args.replicates, args.seed, month, params,
                    outcomes=list(dict.fromkeys(o.metric for o in outcomes)), overrides=sets,
                    solution=args.solution, calc_second_order=args.second_order, chunk_size=args.chunk_size,
-                   workers=args.workers, progress=True)
+                   **executor_args(args), progress=True)
         results = [analyze_sweep(sw, o, month) for o in outcomes]
     m = sw.manifest
     print(f"{m['scenario']}: {args.method} design, n={n}: {m['runs']} runs over {m['num_vars']} parameters, "
@@ -182,7 +172,7 @@ def cmd_discover(args) -> int:
 
     from ..explore.discovery import discover
     from ..explore.outcomes import parse_outcome
-    from ..explore.sweep import write_outputs
+    from ..output.io import write_outputs
 
     o = parse_outcome(args.outcome, condition=True, key="--outcome")
     out = _check_out(Path(args.out or Path("results") / "discover" / f"{Path(args.scenario).stem}_{o.slug}"))
@@ -191,7 +181,7 @@ def cmd_discover(args) -> int:
         d = discover(args.scenario, o, args.month, args.n or 1000, args.replicates, args.seed, args.method,
                      parameters=_parameters(args), overrides=_sets(args), threshold=args.threshold,
                      mass_min=args.mass_min, n_boxes=args.boxes, max_depth=args.max_depth, solution=args.solution,
-                     chunk_size=args.chunk_size, workers=args.workers, progress=True)
+                     chunk_size=args.chunk_size, **executor_args(args), progress=True)
     sw = d.meta["sweep"]
     man = {**sw.manifest, "kind": "discover", "method": args.method, "outcome": str(o), "month": d.meta["month"],
            "threshold": args.threshold, "mass_min": args.mass_min, "cases": int(len(d.y)),

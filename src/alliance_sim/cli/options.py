@@ -1,9 +1,44 @@
-"""argparse value types shared by the ``alliance-sim`` subcommands."""
+"""The command line's shared grammar: value types, flags and their meaning in every subcommand.
+
+One definition per flag, so ``-n``, ``--seed``, ``--set``, ``--solution``,
+``--chunk-size``, ``--executor``, ``--workers`` and ``--scheduler`` mean
+the same thing wherever they appear. The allowed solution concepts and
+executors come from the modules that implement them.
+"""
 from __future__ import annotations
 
 import argparse
+import shlex
+
+from ..errors import UserError
+
+PROG = "alliance-sim"
+CONCEPTS = ("qre", "nash", "pure")  # abm.choice.CONCEPTS (checked equal in the tests; not imported: keeps --help fast)
+EXECUTORS = ("serial", "processes", "dask")  # engine.executors.EXECUTORS (idem)
 
 
+class _ShowDefaults(argparse.HelpFormatter):
+    """Append ``(default: X)`` to a flag's help unless it has no default or already names it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line (no usage dump) and defaults are shown in --help."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _ShowDefaults)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        raise UserError(f"{message} (see '{self.prog} --help')")
+
+
+# ----------------------------------------------------------------------------- value types
 def positive_int(text: str) -> int:
     try:
         v = int(text)
@@ -32,3 +67,76 @@ def fraction(text: str) -> float:
     if not 0.0 < v <= 1.0:
         raise argparse.ArgumentTypeError(f"{v:g} not allowed; allowed: 0 < value <= 1")
     return v
+
+
+def parse_sets(items) -> dict:
+    """``--set NAME=VALUE`` items as validated parameter overrides."""
+    from ..domain.parameters import check_value
+
+    out = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UserError(f"expected NAME=VALUE, got {item!r}", key="--set")
+        name = name.strip()
+        out[name] = check_value(name, value.strip(), key=f"--set {name}")
+    return out
+
+
+# ----------------------------------------------------------------------------- flags
+def add_replicates(p, default: int, what: str = "replicates") -> None:
+    p.add_argument("--replicates", "-n", type=positive_int, default=default, help=what)
+
+
+def add_model_flags(p) -> None:
+    """Seed, parameter overrides and the solution concept."""
+    p.add_argument("--seed", type=seed, default=0, help="run seed")
+    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
+                   help="hold a parameter at a value (repeatable); see 'alliance-sim parameters'")
+    p.add_argument("--solution", choices=CONCEPTS, default="qre", help="how stage games are solved")
+
+
+def add_engine_flags(p) -> None:
+    """Where and in what batches the runs go (identical results whatever is chosen)."""
+    p.add_argument("--chunk-size", type=positive_int, default=None,
+                   help="runs per batched model, one task and one checkpoint each (default: up to 1000)")
+    p.add_argument("--executor", choices=EXECUTORS, default=None,
+                   help="where batches run: this process (serial, the default), local worker processes, or Dask "
+                        "(needs alliance-sim[dask]); results are identical")
+    p.add_argument("--workers", type=positive_int, default=None,
+                   help="worker processes for --executor processes/dask (default: one per core)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="connect to a running Dask scheduler, e.g. tcp://host:8786 (implies --executor dask)")
+
+
+def add_run_flags(p, replicates: int = 1000) -> None:
+    add_replicates(p, replicates)
+    add_model_flags(p)
+    add_engine_flags(p)
+
+
+def executor_args(args) -> dict:
+    """``executor, workers, scheduler`` from the flags (a scheduler implies dask, several workers processes)."""
+    from ..engine.executors import resolve_executor
+
+    return resolve_executor(args.executor, args.workers, args.scheduler)
+
+
+def resume_command(args, out) -> str:
+    """The command that resumes this run (the same settings, with --resume)."""
+    parts = [PROG, "run", args.scenario, "--replicates", str(args.replicates), "--seed", str(args.seed)]
+    for item in args.sets or []:
+        parts += ["--set", item]
+    if args.solution != "qre":
+        parts += ["--solution", args.solution]
+    if args.chunk_size:
+        parts += ["--chunk-size", str(args.chunk_size)]
+    for flag in ("executor", "workers", "scheduler"):
+        if getattr(args, flag):
+            parts += [f"--{flag}", str(getattr(args, flag))]
+    parts += ["--out", str(out)]
+    if args.format != "parquet":
+        parts += ["--format", args.format]
+    if args.no_figures:
+        parts.append("--no-figures")
+    return shlex.join(parts + ["--resume"])

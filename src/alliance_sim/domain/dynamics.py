@@ -87,7 +87,6 @@ def transition(s: State, war: Acts, talks: Acts, p, noise: dict[str, np.ndarray]
         "prk_casualties": s.prk_casualties + casualties,
         "prk_experience": experience,
         "blood_debt": blood_debt,
-        "russia_obligation": m.obligation(alliance, blood_debt, p),
         "tech_transfer": tech,
         "munitions_demand": munitions,
         "prk_industry": np.clip(industry, 0.0, 1.0),

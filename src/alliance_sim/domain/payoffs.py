@@ -320,29 +320,42 @@ def _grid(arena: Arena) -> Acts:
     return _GRIDS[arena.name]
 
 
-def arena_payoffs(arena: Arena, s, p) -> list[np.ndarray]:
-    """Payoff tensors of an arena's stage game: one ``(R, a_1, ..., a_k)`` array per player.
+def arena_context(arena: Arena, s, p):
+    """``(state, acts, params)`` for evaluating terms on an arena's whole profile grid.
+
+    State and parameters get unit axes for the players' actions; the grid's
+    ``Acts`` is bound to them, so mechanisms shared by several terms (and by
+    several players) are computed once per arena and month.
+    """
+    k = len(arena.players)
+    se, pe = s.expand(k), p.expand(k)
+    return se, _grid(arena).bind(se, pe), pe
+
+
+def payoff_tensor(terms, context, shape: tuple[int, ...]) -> np.ndarray:
+    """The sum of ``terms`` over an arena's profile grid: an ``(R, a_1, ..., a_k)`` array.
 
     Each term is evaluated on its own broadcast shape (a term that ignores
     some players' actions has length-1 axes there); terms of the same shape
     are summed first, and each such group is added to the full grid once.
     """
-    k = len(arena.players)
-    se, pe = s.expand(k), p.expand(k)
-    a = _grid(arena).bind(se, pe)  # mechanisms shared by several terms are computed once
+    se, a, pe = context
+    groups: dict[tuple[int, ...], np.ndarray] = {}
+    for t in terms:
+        v = t.value(se, a, pe)
+        key = np.shape(v)
+        groups[key] = groups[key] + v if key in groups else v
+    total = np.zeros(shape)
+    for v in groups.values():
+        total += v
+    return total
+
+
+def arena_payoffs(arena: Arena, s, p) -> list[np.ndarray]:
+    """Payoff tensors of an arena's stage game: one ``(R, a_1, ..., a_k)`` array per player."""
+    context = arena_context(arena, s, p)
     shape = (s.n,) + arena.shape
-    out = []
-    for actor in arena.players:
-        groups: dict[tuple[int, ...], np.ndarray] = {}
-        for t in terms_of(actor, arena.name):
-            v = t.value(se, a, pe)
-            key = np.shape(v)
-            groups[key] = groups[key] + v if key in groups else v
-        total = np.zeros(shape)
-        for v in groups.values():
-            total += v
-        out.append(total)
-    return out
+    return [payoff_tensor(terms_of(actor, arena.name), context, shape) for actor in arena.players]
 
 
 def term_values(actor: str, s, acts: dict[str, Acts], p) -> dict[str, np.ndarray]:
@@ -352,21 +365,19 @@ def term_values(actor: str, s, acts: dict[str, Acts], p) -> dict[str, np.ndarray
             for t in terms_of(actor)}
 
 
-def realised_payoffs(s, acts: dict[str, Acts], p) -> dict[str, np.ndarray]:
-    """Every actor's total payoff at realised actions, ``(R,)`` each.
-
-    The sum of ``term_values`` in term order (the same numbers), without
-    materialising each term.
-    """
+def realised_payoff(terms, s, acts: dict[str, Acts], p) -> np.ndarray:
+    """The sum of ``terms`` at realised actions, ``(R,)``: ``term_values`` summed in term order."""
     n = s.n
-    out = {}
-    for actor in dict.fromkeys(t.actor for t in TERMS):
-        total = 0
-        for t in terms_of(actor):
-            v = np.asarray(t.value(s, acts[t.arena], p), dtype=float)
-            total = total + (v if v.shape == (n,) else np.broadcast_to(v, (n,)))
-        out[actor] = total
-    return out
+    total = 0
+    for t in terms:
+        v = np.asarray(t.value(s, acts[t.arena], p), dtype=float)
+        total = total + (v if v.shape == (n,) else np.broadcast_to(v, (n,)))
+    return total
+
+
+def realised_payoffs(s, acts: dict[str, Acts], p) -> dict[str, np.ndarray]:
+    """Every actor's total payoff at realised actions, ``(R,)`` each."""
+    return {actor: realised_payoff(terms_of(actor), s, acts, p) for actor in dict.fromkeys(t.actor for t in TERMS)}
 
 
 def terms():

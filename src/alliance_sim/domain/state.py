@@ -14,7 +14,6 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "prk_casualties": ("thousand", "cumulative PRK casualties"),
     "prk_experience": ("index 0-1", "combat experience of PRK units"),
     "blood_debt": ("debt units", "Russia's obligation from PRK sacrifice, slowly fading"),
-    "russia_obligation": ("index", "Russia's obligation to defend PRK: alliance strength times blood debt weight"),
     "tech_transfer": ("index 0-1", "stock of Russian military technology transferred to PRK"),
     "munitions_demand": ("index 0-1", "Russian demand for PRK munitions"),
     "prk_industry": ("index 0-1", "revival of PRK's defence industry"),
@@ -36,8 +35,6 @@ class State(Bag):
     @classmethod
     def initial(cls, params, n: int) -> "State":
         """The January 2025 state for ``n`` replicates from the ``init_*`` parameters."""
-        from .mechanisms import obligation
-
         def full(v):
             return np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
 
@@ -60,7 +57,6 @@ class State(Bag):
             "kor_stance": full(params.init_kor_stance),
             "us_russia_relations": full(params.init_us_russia),
         }
-        values["russia_obligation"] = obligation(values["alliance_strength"], values["blood_debt"], params)
         return cls(values)
 
     @property

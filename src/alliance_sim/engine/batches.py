@@ -1,55 +1,167 @@
-"""Ensembles at scale: chunks of replicates on an executor, checkpointed and resumable.
+"""The one engine: every batch of model runs goes through ``run_job``.
 
-A run of ``R`` replicates is cut into chunks (``runner.chunks``); each chunk
-is one batched ``AllianceModel`` over its replicates, computed by
-``compute_chunk`` on the chosen executor (``executors``). Replicate ``i``'s
-random streams depend only on the run seed and ``i``, and array-valued
-overrides are sliced per chunk, so the table is bitwise the same for any
-executor, number of workers and chunk size. With an output folder, every
-finished chunk is saved as it completes (``store``), and an interrupted run
-can be resumed: only the missing chunks are computed.
+A ``Job`` is a list of runs of one scenario: each run has a replicate id
+(its random stream) and parameter values (scalars, or arrays over runs). A
+scenario ensemble is a job whose ids are ``0..R-1``; a comparison is one job
+per scenario on one executor; a sweep or sensitivity design is a job whose
+ids repeat where its estimators compare runs (common random numbers) and
+which keeps only a few months and metrics.
+
+``run_job`` cuts the runs into batches (``planner``), computes each batch as
+one ``AllianceModel`` on an executor (``executors``: here, local processes
+or Dask), checkpoints finished batches when given an output folder
+(``store``) so an interrupted job can be resumed, and assembles the table in
+run order. Each run's random numbers depend only on the seed and its id, and
+array-valued parameters are sliced per batch, so the result is bitwise the
+same for any executor, number of workers and batch size.
 """
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass, field, replace
+
 import numpy as np
 
-from .executors import Executor, make_executor
 from ..abm.model import AllianceModel
-from .store import ChunkStore, partial_dir, run_spec
+from ..errors import UserError
+from .executors import Executor, make_executor
+from .planner import cap_workers, slice_overrides, spans
+from .store import ChunkStore, run_spec
+
+FAILED = "failed"  # column of a job with ``isolate_failures``: 1 where the model failed for that run
+SPLIT = 8  # a failing batch is rerun in this many parts, recursively
+
+
+@dataclass(frozen=True)
+class Job:
+    """Runs of one scenario.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    seed : int
+    ids : numpy.ndarray
+        Replicate id of each run (its random stream); repeats share random numbers.
+    overrides : dict
+        Parameter values: scalars, or arrays with one value per run.
+    solution : str
+    months : tuple of int, optional
+        Keep only these months (the model stops at the last); default: every month.
+    metrics : tuple of str, optional
+        Keep only these columns (besides ``replicate`` and ``step``); default: all.
+    isolate_failures : bool
+        A run whose model fails numerically gets NaN metrics (and ``failed = 1``)
+        instead of failing the job: the batch is rerun in parts to find it.
+    offset : int
+        Position of this job's first run in the whole job (for a part).
+    """
+
+    scenario: object
+    seed: int
+    ids: np.ndarray
+    overrides: dict = field(default_factory=dict)
+    solution: str = "qre"
+    months: tuple[int, ...] | None = None
+    metrics: tuple[str, ...] | None = None
+    isolate_failures: bool = False
+    offset: int = 0
+
+    @classmethod
+    def ensemble(cls, scenario, replicates: int, seed: int, overrides=None, solution: str = "qre") -> "Job":
+        """Replicates ``0..replicates-1`` of a scenario, every month and column."""
+        return cls(scenario, int(seed), np.arange(int(replicates), dtype=np.int64), dict(overrides or {}), solution)
+
+    @property
+    def runs(self) -> int:
+        return int(self.ids.size)
+
+    @property
+    def lo(self) -> int:
+        return self.offset
+
+    @property
+    def hi(self) -> int:
+        return self.offset + self.runs
+
+    def part(self, lo: int, hi: int) -> "Job":
+        """Runs ``lo..hi-1`` as a job of their own (what one batch computes)."""
+        return replace(self, ids=self.ids[lo:hi], overrides=slice_overrides(self.overrides, lo, hi),
+                       offset=self.offset + lo)
+
+    def consecutive(self) -> bool:
+        """Whether run ``k`` is replicate ``k`` (a plain ensemble)."""
+        return bool(np.array_equal(self.ids, np.arange(self.offset, self.offset + self.runs)))
+
+
+def compute_batch(job: Job, on_month=None) -> dict:
+    """One batch as one batched model; returns the table's columns (``Recorder.arrays`` order).
+
+    ``on_month(m)`` is called after each month.
+    """
+    if job.isolate_failures:
+        return _isolated(job)
+    return _compute(job, on_month)
+
+
+def _compute(job: Job, on_month=None) -> dict:
+    model = AllianceModel(job.scenario, seed=job.seed, overrides=job.overrides, solution=job.solution,
+                          replicate_ids=job.ids)
+    last = max(job.months) if job.months else model.horizon
+    while model.running and model.month < last:
+        model.step()
+        if on_month is not None:
+            on_month(model.month)
+    arrays = model.recorder.arrays()
+    model.release()  # or every batch of a long job stays in memory until the cyclic GC runs
+    return _keep(arrays, job.months, job.metrics)
+
+
+def _keep(arrays: dict, months, metrics) -> dict:
+    if months is None and metrics is None:
+        return arrays
+    rows = np.isin(arrays["step"], months) if months else slice(None)
+    names = ["replicate", "step", *metrics] if metrics else list(arrays)
+    return {k: arrays[k][rows] for k in names}
+
+
+def _isolated(job: Job) -> dict:
+    """Compute a batch; if the model fails, rerun it in parts down to single runs, failed runs as NaN."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # numpy overflow noise at extreme parameter corners
+            out = _compute(job)
+        out[FAILED] = np.zeros(out["step"].size, dtype=np.int8)
+        return out
+    except UserError:
+        raise
+    except (ArithmeticError, ValueError, RuntimeError) as e:  # numerical failure in some run
+        if job.runs == 1:
+            return _failed_run(job)
+        cuts = np.unique(np.linspace(0, job.runs, min(SPLIT, job.runs) + 1).astype(int))
+        parts = [_isolated(job.part(int(a), int(b))) for a, b in zip(cuts[:-1], cuts[1:])]
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _failed_run(job: Job) -> dict:
+    months = list(job.months or range(1, job.scenario.horizon + 1))
+    H = len(months)
+    out = {"replicate": np.repeat(job.ids, H), "step": np.asarray(months, dtype=np.int64)}
+    for name in job.metrics or ():
+        out[name] = np.full(H, np.nan)
+    out[FAILED] = np.ones(H, dtype=np.int8)  # the error itself is not kept: rerun the run alone to see it
+    return out
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during a checkpointed run: ``done`` of ``total`` chunks are saved in ``partial``."""
+    """Ctrl-C during a checkpointed job: ``done`` of ``total`` batches are saved in ``partial``."""
 
     def __init__(self, done: int, total: int, partial):
         super().__init__(f"interrupted; {done} of {total} chunks saved in {partial}")
         self.done, self.total, self.partial = done, total, partial
 
 
-def slice_overrides(overrides: dict, lo: int, hi: int) -> dict:
-    """Overrides for replicates ``lo..hi-1``: arrays over replicates sliced, scalars kept."""
-    return {k: (v[lo:hi] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
-
-
-def compute_chunk(scenario, seed: int, lo: int, hi: int, overrides: dict, solution: str, on_month=None) -> dict:
-    """Replicates ``lo..hi-1`` as one batched model; returns the table's columns (``Recorder.arrays``).
-
-    ``overrides`` are this chunk's own (arrays of length ``hi - lo``).
-    ``on_month(m)`` is called after each month.
-    """
-    model = AllianceModel(scenario, replicates=hi - lo, seed=seed, overrides=overrides, solution=solution,
-                          first_replicate=lo)
-    while model.running and model.month < model.horizon:
-        model.step()
-        if on_month is not None:
-            on_month(model.month)
-    arrays = model.recorder.arrays()
-    model.release()  # or every chunk of a long run stays in memory until the cyclic GC runs
-    return arrays
-
-
 class _Bar:
-    """Progress in runs: whole chunks as they finish, months within a chunk on the serial executor."""
+    """Progress in runs: whole batches as they finish, months within a batch on the serial executor."""
 
     def __init__(self, total: int, initial: int, desc: str, enabled: bool):
         self.bar = None
@@ -67,50 +179,73 @@ class _Bar:
             self.bar.close()
 
 
-def run_chunks(sc, seed: int, spans: list[tuple[int, int]], overrides: dict, solution: str, *,
-               executor="serial", workers: int | None = None, scheduler: str | None = None,
-               out=None, resume: bool = False, progress: bool = False) -> tuple[dict, dict]:
-    """Compute (or reload) every chunk of ``spans``; returns the run's columns and facts for the manifest.
+class _MonthProgress:
+    """Serial executor: advance the bar by a batch's share of runs each month."""
 
-    See ``alliance_sim.run`` for the arguments.
+    def __init__(self, bar: _Bar, runs: int, months: int):
+        self.bar, self.n, self.months, self.shown = bar, runs, months, 0
+
+    def __call__(self, month: int) -> None:
+        runs = self.n * month // self.months
+        self.bar.update(runs - self.shown)
+        self.shown = runs
+
+
+def run_job(job: Job, *, chunk_size: int | None = None, executor="serial", workers: int | None = None,
+            scheduler: str | None = None, out=None, resume: bool = False, progress: bool = False,
+            desc: str | None = None) -> tuple[dict, dict]:
+    """Compute (or reload) every batch of a job; returns its columns in run order and facts for the manifest.
+
+    Parameters
+    ----------
+    job : Job
+    chunk_size : int, optional
+        Runs per batch (default: up to 1,000): one task and one checkpoint each.
+    executor : {"serial", "processes", "dask"} or Executor
+        An ``Executor`` instance is used as is and not closed.
+    workers, scheduler
+        Worker processes; a running Dask scheduler's address.
+    out : path, optional
+        Checkpoint finished batches in ``OUT.partial/`` (see ``store``).
+    resume : bool
+        Reuse the batches of an interrupted job with the same spec.
+    progress : bool
+        Show a progress bar (after one second).
     """
-    replicates = spans[-1][1]
+    batches = spans(job.runs, chunk_size)
     store = None
     have: set[tuple[int, int]] = set()
+    months = len(job.months) if job.months else job.scenario.horizon
     if out is not None:
-        spec = run_spec(sc, seed, replicates, spans[0][1] - spans[0][0], overrides, solution)
-        store = ChunkStore.open(out, spec, resume)
-        have = set(store.finished()) & set(spans) if resume else set()
-    table = _Assembler(spans, sc.horizon)
-    # Reload what is on disk first: a damaged chunk file is recomputed.
-    for i, (lo, hi) in enumerate(spans):
+        store = ChunkStore.open(out, run_spec(job, batches[0][1] - batches[0][0]), resume)
+        have = set(store.finished()) & set(batches) if resume else set()
+    table = _Assembler(batches, months)
+    for i, (lo, hi) in enumerate(batches):  # reload what is on disk first: a damaged file is recomputed
         if (lo, hi) in have:
-            arrays = store.read(lo, hi, sc.horizon)
-            if arrays is None:
-                have.discard((lo, hi))
-            else:
+            arrays = store.read(lo, hi, months, job.ids[lo:hi])
+            if arrays is not None:
                 table.put(i, arrays)
-    todo = [i for i in range(len(spans)) if not table.has(i)]
-    bar = _Bar(replicates, replicates - sum(spans[i][1] - spans[i][0] for i in todo), sc.name, progress)
+    todo = [i for i in range(len(batches)) if not table.has(i)]
+    bar = _Bar(job.runs, job.runs - sum(batches[i][1] - batches[i][0] for i in todo), desc or job.scenario.name,
+               progress)
     owned = not isinstance(executor, Executor)
     ex = None
     try:
         if todo:
-            ex = (make_executor(executor, _cap(workers, len(todo), executor, scheduler), scheduler) if owned
-                  else executor)
-            if ex.name == "serial":
-                tasks = [(sc, seed, *spans[i], slice_overrides(overrides, *spans[i]), solution,
-                          _MonthProgress(bar, *spans[i], sc.horizon)) for i in todo]
-            else:
-                tasks = [(sc, seed, *spans[i], slice_overrides(overrides, *spans[i]), solution) for i in todo]
-            for k, arrays in ex.map_unordered(compute_chunk, tasks):
+            local = owned and executor != "serial" and not scheduler
+            ex = make_executor(executor, cap_workers(workers, len(todo)) if local else workers, scheduler)
+            serial = ex.name == "serial"
+            tasks = [(job.part(*batches[i]),) + ((_MonthProgress(bar, batches[i][1] - batches[i][0],
+                                                                  max(job.months or [job.scenario.horizon])),)
+                                                  if serial else ()) for i in todo]
+            for k, arrays in ex.map_unordered(compute_batch, tasks):
                 i = todo[k]
-                lo, hi = spans[i]
+                lo, hi = batches[i]
                 if store is not None:
                     store.write(lo, hi, arrays)
                 table.put(i, arrays)
                 del arrays
-                if ex.name != "serial":
+                if not serial:
                     bar.update(hi - lo)
     except BaseException as e:
         if store is None:
@@ -119,29 +254,29 @@ def run_chunks(sc, seed: int, spans: list[tuple[int, int]], overrides: dict, sol
         if not done:
             store.remove()  # nothing to resume: leave nothing behind
         if isinstance(e, KeyboardInterrupt):
-            raise Interrupted(done, len(spans), store.folder) from None
+            raise Interrupted(done, len(batches), store.folder) from None
         raise
     finally:
         bar.close()
         if owned and ex is not None:
             ex.close()
-    arrays = table.result()
-    info = {"chunk_size": spans[0][1] - spans[0][0], "chunks": len(spans), "chunks_reused": len(spans) - len(todo),
+    info = {"chunk_size": batches[0][1] - batches[0][0], "chunks": len(batches),
+            "chunks_reused": len(batches) - len(todo),
             "executor": getattr(ex, "name", executor if isinstance(executor, str) else "serial"),
             "workers": getattr(ex, "workers", 1)}
-    return arrays, info
+    return table.result(), info
 
 
 class _Assembler:
-    """The run's columns, filled chunk by chunk in place (chunks may arrive in any order).
+    """The job's columns, filled batch by batch in place (batches may arrive in any order).
 
-    Each chunk's rows go to their final position as soon as it arrives, so
-    at most the finished table and the chunks in flight are in memory.
+    Each batch's rows go to their final position as soon as it arrives, so
+    at most the finished table and the batches in flight are in memory.
     """
 
-    def __init__(self, spans, horizon: int):
-        self.spans, self.horizon = spans, horizon
-        self.rows = spans[-1][1] * horizon
+    def __init__(self, batches, months: int):
+        self.batches, self.months = batches, months
+        self.rows = batches[-1][1] * months
         self.columns: dict[str, np.ndarray] | None = None
         self.filled: set[int] = set()
 
@@ -149,69 +284,20 @@ class _Assembler:
         return i in self.filled
 
     def put(self, i: int, arrays: dict) -> None:
-        lo, hi = self.spans[i]
-        if len(self.spans) == 1:
+        lo, hi = self.batches[i]
+        if len(self.batches) == 1:
             self.columns = arrays
         else:
             if self.columns is None:
                 self.columns = {k: np.empty(self.rows, dtype=v.dtype) for k, v in arrays.items()}
             for k, v in arrays.items():
-                self.columns[k][lo * self.horizon:hi * self.horizon] = v
+                self.columns[k][lo * self.months:hi * self.months] = v
         self.filled.add(i)
 
     def result(self) -> dict:
-        assert len(self.filled) == len(self.spans), "missing chunks"
+        if len(self.filled) != len(self.batches):
+            raise RuntimeError("missing batches")  # a bug, not a user error
         return self.columns
 
 
-def _cap(workers, n_tasks, executor, scheduler):
-    """No more local workers than chunks to compute."""
-    if executor == "serial" or scheduler or isinstance(executor, Executor):
-        return workers
-    from .executors import default_workers
-
-    return max(1, min(workers or default_workers(), n_tasks))
-
-
-class _MonthProgress:
-    """Serial executor: advance the bar by a chunk's share of runs each month."""
-
-    def __init__(self, bar: _Bar, lo: int, hi: int, horizon: int):
-        self.bar, self.n, self.horizon, self.shown = bar, hi - lo, horizon, 0
-
-    def __call__(self, month: int) -> None:
-        runs = self.n * month // self.horizon
-        self.bar.update(runs - self.shown)
-        self.shown = runs
-
-
-def cli_executor_args(args) -> dict:
-    """``executor, workers, scheduler`` from the CLI flags (``--scheduler`` implies dask)."""
-    executor = args.executor or ("dask" if args.scheduler else "serial")
-    return {"executor": executor, "workers": args.workers, "scheduler": args.scheduler}
-
-
-def resume_command(args, out, prog: str = "alliance-sim") -> str:
-    """The command that resumes this run (the same settings, with --resume)."""
-    import shlex
-
-    parts = [prog, "run", args.scenario, "--replicates", str(args.replicates), "--seed", str(args.seed)]
-    for item in args.sets or []:
-        parts += ["--set", item]
-    if args.solution != "qre":
-        parts += ["--solution", args.solution]
-    if args.chunk_size:
-        parts += ["--chunk-size", str(args.chunk_size)]
-    for flag in ("executor", "workers", "scheduler"):
-        if getattr(args, flag):
-            parts += [f"--{flag}", str(getattr(args, flag))]
-    parts += ["--out", str(out)]
-    if args.format != "parquet":
-        parts += ["--format", args.format]
-    if args.no_figures:
-        parts.append("--no-figures")
-    return shlex.join(parts + ["--resume"])
-
-
-__all__ = ["Interrupted", "compute_chunk", "run_chunks", "slice_overrides", "partial_dir", "cli_executor_args",
-           "resume_command"]
+__all__ = ["FAILED", "Interrupted", "Job", "compute_batch", "run_job"]

@@ -19,16 +19,9 @@ import threading
 from typing import Callable, Iterator, Sequence
 
 from ..errors import UserError
+from .planner import default_workers
 
 EXECUTORS = ("serial", "processes", "dask")
-
-
-def default_workers() -> int:
-    """One worker per core available to this process."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class Executor:
@@ -112,7 +105,7 @@ def mp_context():
     if sys.platform != "win32" and "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
         # Workers fork from a server that has already imported the model.
-        ctx.set_forkserver_preload(["alliance_sim.ensemble"])
+        ctx.set_forkserver_preload(["alliance_sim.engine.batches"])
         return ctx
     return mp.get_context("spawn")
 
@@ -235,6 +228,18 @@ def check_executor(executor="serial", workers: int | None = None, scheduler: str
         raise UserError(f"{workers} workers need --executor processes or dask", key="workers")
     if executor == "dask":
         _need_dask()
+
+
+def resolve_executor(executor=None, workers: int | None = None, scheduler: str | None = None) -> dict:
+    """``executor, workers, scheduler`` with the executor implied when not named.
+
+    A scheduler address implies ``dask``; more than one worker implies
+    ``processes``; otherwise ``serial``.
+    """
+    if executor is None:
+        executor = "dask" if scheduler else ("processes" if workers and int(workers) > 1 else "serial")
+    check_executor(executor, workers, scheduler)
+    return {"executor": executor, "workers": workers, "scheduler": scheduler}
 
 
 def make_executor(executor="serial", workers: int | None = None, scheduler: str | None = None) -> Executor:

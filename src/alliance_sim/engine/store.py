@@ -56,27 +56,33 @@ def _describe(value):
     return float(value)
 
 
-def run_spec(scenario, seed: int, replicates: int, chunk_size: int, overrides: dict, solution: str) -> dict:
-    """What identifies a run's results: two runs with equal specs give identical tables."""
+def run_spec(job, chunk_size: int) -> dict:
+    """What identifies a job's results: two jobs with equal specs give identical tables."""
     from .._version import __version__
 
-    sc = scenario
+    sc = job.scenario
     content = dict(name=sc.name, start=sc.start, horizon=sc.horizon, parameters=sc.parameters,
                    precision=sc.precision,
                    events=[dict(month=e.month, kind=e.kind, params=e.params, state_set=e.state_set,
                                 state_add=e.state_add) for e in sc.events])
-    return {
+    spec = {
         "format": SPEC_FORMAT,
         "package_version": __version__,
         "scenario": sc.name,
         "scenario_file_sha256": sc.content_hash,
         "scenario_content_sha256": _digest(content),
-        "seed": int(seed),
-        "replicates": int(replicates),
+        "seed": int(job.seed),
+        "replicates": int(job.runs),
         "chunk_size": int(chunk_size),
-        "solution": solution,
-        "overrides": {k: _describe(v) for k, v in sorted(overrides.items())},
+        "solution": job.solution,
+        "overrides": {k: _describe(v) for k, v in sorted(job.overrides.items())},
     }
+    if not job.consecutive():  # a design: its runs' replicate ids, months and metrics identify it too
+        spec["replicate_ids"] = _describe(job.ids)
+    if job.months is not None or job.metrics is not None or job.isolate_failures:
+        spec["kept"] = {"months": list(job.months or []), "metrics": list(job.metrics or []),
+                        "isolate_failures": job.isolate_failures}
+    return spec
 
 
 def _show(v) -> str:
@@ -178,8 +184,11 @@ class ChunkStore:
         _write_atomic(path, lambda p: df.to_parquet(p, index=False))
         return path
 
-    def read(self, lo: int, hi: int, months: int) -> dict | None:
-        """A saved chunk's columns, or None if the file is missing, unreadable or not that chunk."""
+    def read(self, lo: int, hi: int, months: int, ids=None) -> dict | None:
+        """A saved chunk's columns, or None if the file is missing, unreadable or not that chunk.
+
+        ``ids`` are the replicate ids of runs ``lo..hi-1`` (default ``lo..hi-1``).
+        """
         import pandas as pd
 
         from ..abm.recorder import frame_arrays
@@ -189,7 +198,8 @@ class ChunkStore:
         except Exception:  # noqa: BLE001 - a damaged chunk is recomputed
             return None
         rep = arrays.get("replicate")
-        if rep is None or rep.size != (hi - lo) * months or rep[0] != lo or rep[-1] != hi - 1:
+        ids = np.arange(lo, hi) if ids is None else np.asarray(ids)
+        if rep is None or rep.size != (hi - lo) * months or not np.array_equal(rep[::months], ids):
             return None
         return arrays
 

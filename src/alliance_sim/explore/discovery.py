@@ -498,7 +498,8 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
              overrides: dict | None = None, threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: float = 0.05,
              n_boxes: int = 1, qp_max: float | None = 0.05, screen_k: int | None = 10, max_depth: int = 3,
              solution: str = "qre",
-             chunk_size: int | None = None, workers: int | None = None, progress: bool = False) -> Discovery:
+             chunk_size: int | None = None, executor=None, workers: int | None = None,
+             scheduler: str | None = None, progress: bool = False) -> Discovery:
     """Which parameter ranges of a scenario lead to an outcome of interest.
 
     Runs a Latin hypercube of ``n`` parameter sets (``replicates`` runs each)
@@ -516,7 +517,7 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
     n, replicates, seed
         Design size, runs per parameter set, seed of design and runs.
     method : {"prim", "cart"}
-    parameters, overrides, solution, chunk_size, workers, progress
+    parameters, overrides, solution, chunk_size, executor, workers, scheduler, progress
         As for :func:`~alliance_sim.explore.sweep`.
     threshold, peel_alpha, mass_min, n_boxes, qp_max
         PRIM settings (see :func:`prim`); ``threshold`` and ``mass_min`` also for CART.
@@ -552,7 +553,7 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
             raise UserError("CART needs scikit-learn: pip install 'alliance-sim[discovery]' "
                             "(or use method 'prim')", key="method") from None
     sw = sweep(sc, design="lhs", n=n, replicates=replicates, seed=seed, month=m, parameters=parameters,
-               outcomes=[o.metric], overrides=overrides, solution=solution, chunk_size=chunk_size, workers=workers,
+               outcomes=[o.metric], overrides=overrides, solution=solution, chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler,
                progress=progress)
     v = sw.values(o, m).ravel()  # one value per run: (row, replicate) order
     ok = np.isfinite(v)

@@ -132,7 +132,8 @@ def sensitivity(scenario="baseline", outcome: str = "alliance_strength", month: 
                 method: str = "sobol", n: int | None = None, replicates: int = 1, seed: int = 0, *,
                 parameters=None, overrides: dict | None = None, solution: str = "qre",
                 calc_second_order: bool = False, num_resamples: int = 100, conf_level: float = 0.95,
-                chunk_size: int | None = None, workers: int | None = None, progress: bool = False,
+                chunk_size: int | None = None, executor=None, workers: int | None = None,
+             scheduler: str | None = None, progress: bool = False,
                 return_sweep: bool = False):
     """Global sensitivity of one outcome to the scenario's uncertain parameters.
 
@@ -156,7 +157,7 @@ def sensitivity(scenario="baseline", outcome: str = "alliance_strength", month: 
         a condition), which averages out the model's own randomness.
     seed : int
         Seeds the design, the runs and the bootstrap.
-    parameters, overrides, solution, chunk_size, workers, progress
+    parameters, overrides, solution, chunk_size, executor, workers, scheduler, progress
         As for :func:`~alliance_sim.explore.sweep`.
     calc_second_order : bool
         Sobol: also second-order indices (``attrs["S2"]``); about doubles the runs.
@@ -189,7 +190,7 @@ def sensitivity(scenario="baseline", outcome: str = "alliance_strength", month: 
     n = check_n(method, n, pb["num_vars"], calc_second_order)
     sw = sweep(sc, design=method, n=n, replicates=replicates, seed=seed, month=m, parameters=parameters,
                outcomes=[o.metric], overrides=overrides, solution=solution, calc_second_order=calc_second_order,
-               chunk_size=chunk_size, workers=workers, progress=progress)
+               chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler, progress=progress)
     idx = analyze_sweep(sw, o, m, num_resamples=num_resamples, conf_level=conf_level)
     idx.attrs["seconds"] = round(time.perf_counter() - t0, 2)
     return (idx, sw) if return_sweep else idx

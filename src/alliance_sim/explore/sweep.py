@@ -6,26 +6,23 @@ parameter values (``np.repeat``), and each run draws the random numbers of
 one replicate of the run seed (its *stream*). LHS rows each have their own
 streams; Sobol and Morris designs share streams between the rows their
 estimators compare (common random numbers, see
-:func:`alliance_sim.explore.designs.streams`). Runs are batched so that each
-batch's streams are consecutive and distinct, which is what
-``AllianceModel(first_replicate=...)`` runs; results depend only on the seed
-and the design, not on chunking or the number of worker processes. Each
-batch's trajectories are reduced to the outcome months before they are
-combined, so memory grows with ``runs x months kept``, not with the horizon.
+:func:`alliance_sim.explore.designs.streams`). The runs go through the one
+engine (``alliance_sim.engine``) as a job with explicit replicate ids, so a
+design is cut into a few large batches whatever its streams; results depend
+only on the seed and the design, not on batching, the executor or the number
+of workers. Each batch keeps only the outcome months and metrics, so memory
+grows with ``runs x months kept``, not with the horizon.
 """
 from __future__ import annotations
 
-import json
-import os
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from ..engine.executors import resolve_executor
 from ..errors import UserError
 from .designs import check_design, check_n, sample
 from .designs import streams as design_streams
@@ -38,7 +35,7 @@ ID_COLUMNS = ("row", "replicate", "run", "stream")
 
 def default_outcomes() -> list[str]:
     """The main metrics (as in ``alliance-sim run``)."""
-    from ..output.figures import MAIN_METRICS
+    from ..domain.metrics import MAIN_METRICS
 
     return list(MAIN_METRICS)
 
@@ -90,102 +87,19 @@ def _check_int(name, value, minimum):
 
 
 # ----------------------------------------------------------------------------- running
-def _run_span(sc, seed, lo, hi, overrides, solution, months, metrics):
-    """Outcomes of replicates ``lo..hi-1``: array ``(hi - lo, len(months), len(metrics))``."""
-    from ..abm.model import AllianceModel
-
-    model = AllianceModel(sc, replicates=hi - lo, seed=seed, overrides=overrides, solution=solution,
-                          first_replicate=lo)
-    last = max(months)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # numpy overflow noise inside the solvers
-        while model.month < last:
-            model.step()
-    df = model.trajectories()
-    model.release()
-    df = df.loc[df["step"].isin(months), ["replicate", "step", *metrics]].sort_values(["replicate", "step"])
-    return df[metrics].to_numpy(dtype=float).reshape(hi - lo, len(months), len(metrics))
-
-
-def _sub(overrides, a, b):
-    return {k: (v[a:b] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
-
-
-SPLIT = 8  # a failing batch is rerun in this many parts, recursively
-
-
 class ModelFailureWarning(UserWarning):
     """Some runs of a sweep failed in the model; their outcomes are NaN."""
 
 
-def _span_task(sc, seed, lo, hi, overrides, solution, months, metrics):
-    """Run replicates ``lo..hi-1``; if the model fails, split the batch to isolate the failing runs.
-
-    A failure anywhere in a batch stops the whole batch, so it is rerun in
-    ``SPLIT`` parts, recursively, down to single runs. Returns ``(values,
-    failed, first_error)``: failed replicates (offsets from ``lo``) have NaN values.
-    """
-    try:
-        return _run_span(sc, seed, lo, hi, overrides, solution, months, metrics), [], None
-    except UserError:
-        raise
-    except (ArithmeticError, ValueError, RuntimeError) as e:  # numerical failure in some run
-        err = f"{type(e).__name__}: {e}"
-        if hi - lo == 1:
-            return np.full((1, len(months), len(metrics)), np.nan), [0], err
-        cuts = np.unique(np.linspace(lo, hi, min(SPLIT, hi - lo) + 1).astype(int))
-        parts, failed, first = [], [], None
-        for a, b in zip(cuts[:-1], cuts[1:]):
-            v, f, e2 = _span_task(sc, seed, int(a), int(b), _sub(overrides, a - lo, b - lo), solution, months,
-                                  metrics)
-            parts.append(v)
-            failed.extend(int(x + a - lo) for x in f)
-            first = first or e2
-        return np.concatenate(parts), failed, first or err
-
-
-def plan(ids, chunk_size: int | None = None) -> list[np.ndarray]:
-    """Split runs into batches the model can run: each batch's stream ids are consecutive and distinct.
-
-    ``ids[k]`` is run ``k``'s random stream (its replicate index). Runs that
-    share a stream (common random numbers) go to different batches: the
-    ``m``-th run of each stream is in layer ``m``; each layer is sorted by
-    stream and cut where streams stop being consecutive or a batch reaches
-    ``chunk_size`` (default 1,000). Returns the run positions of each batch,
-    in stream order.
-    """
-    from ..ensemble import DEFAULT_CHUNK
-
-    ids = np.asarray(ids, dtype=np.int64)
-    size = int(chunk_size or DEFAULT_CHUNK)
-    if size < 1:
-        raise UserError(f"chunk size {chunk_size} must be at least 1", key="chunk_size")
-    if ids.size == 0:
-        return []
-    by_id = np.argsort(ids, kind="stable")
-    sid = ids[by_id]
-    k = np.arange(ids.size)
-    first = np.maximum.accumulate(np.where(np.r_[True, sid[1:] != sid[:-1]], k, 0))
-    layer = np.empty_like(ids)
-    layer[by_id] = k - first
-    order = np.lexsort((ids, layer))
-    li, ii = layer[order], ids[order]
-    cut = np.flatnonzero((li[1:] != li[:-1]) | (ii[1:] != ii[:-1] + 1)) + 1
-    out = []
-    for seg in np.split(order, cut):
-        out.extend(seg[i:i + size] for i in range(0, seg.size, size))
-    return out
-
-
-def default_workers(n_batches: int) -> int:
-    """Worker processes used when ``workers=None``: one per core, at most one per batch."""
-    return max(1, min(os.cpu_count() or 1, n_batches))
-
-
 def evaluate(scenario, overrides: dict, ids, *, seed: int = 0, months, metrics, solution: str = "qre",
-             chunk_size: int | None = None, workers: int | None = None, progress: bool = False,
+             chunk_size: int | None = None, executor="serial", workers: int | None = None,
+             scheduler: str | None = None, out=None, resume: bool = False, progress: bool = False,
              desc: str = "sweep"):
     """Run the model once per entry of ``ids`` and keep ``metrics`` at ``months``.
+
+    The runs go through the one engine (``alliance_sim.engine``) like any
+    ensemble: batches of ``chunk_size`` runs, any executor, checkpoints in
+    ``OUT.partial/`` and ``resume`` when ``out`` is given.
 
     Parameters
     ----------
@@ -193,7 +107,7 @@ def evaluate(scenario, overrides: dict, ids, *, seed: int = 0, months, metrics, 
     overrides : dict
         Parameter values, scalars or arrays over runs.
     ids : array of int
-        Each run's random stream (replicate index under ``seed``); runs with
+        Each run's random stream (replicate id under ``seed``); runs with
         the same id see the same random numbers.
 
     Returns
@@ -202,55 +116,18 @@ def evaluate(scenario, overrides: dict, ids, *, seed: int = 0, months, metrics, 
         ``(runs, len(months), len(metrics))``; NaN for runs where the model failed.
     failed : list of int
         Positions of the runs that failed.
-    error : str or None
-        The first failure's message.
     """
-    from tqdm.auto import tqdm
+    from ..engine.batches import FAILED, Job, run_job
 
     ids = np.asarray(ids, dtype=np.int64)
-    runs = ids.size
-    batches = plan(ids, chunk_size)
-    workers = default_workers(len(batches)) if workers is None else _check_int("workers", workers, 1)
-    workers = min(workers, max(len(batches), 1))
-    values = np.full((runs, len(months), len(metrics)), np.nan)
-    failed: list[int] = []
-    first_error = None
-    bar = tqdm(total=runs, unit="run", delay=1.0, disable=not progress, desc=desc, leave=False)
-
-    def task(pos):
-        ov = {k: (v[pos] if isinstance(v, np.ndarray) else v) for k, v in overrides.items()}
-        lo = int(ids[pos[0]])
-        return (scenario, seed, lo, lo + pos.size, ov, solution, months, metrics)
-
-    def take(pos, result):
-        nonlocal first_error
-        vals, f, err = result
-        values[pos] = vals
-        failed.extend(int(pos[i]) for i in f)
-        first_error = first_error or err
-        bar.update(pos.size)
-
-    try:
-        if workers <= 1:
-            for pos in batches:
-                take(pos, _span_task(*task(pos)))
-        else:
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
-            from ..engine.executors import mp_context
-
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as ex:
-                futures = {ex.submit(_span_task, *task(pos)): pos for pos in batches}
-                try:
-                    for fut in as_completed(futures):
-                        take(futures[fut], fut.result())
-                except BaseException:
-                    for fut in futures:
-                        fut.cancel()
-                    raise
-    finally:
-        bar.close()
-    return values, sorted(failed), first_error
+    job = Job(scenario, int(seed), ids, dict(overrides), solution, months=tuple(months), metrics=tuple(metrics),
+              isolate_failures=True)
+    cols, info = run_job(job, chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler,
+                         out=out, resume=resume, progress=progress, desc=desc)
+    H = len(months)
+    values = np.stack([cols[m] for m in metrics], axis=-1).reshape(ids.size, H, len(metrics))
+    failed = np.flatnonzero(cols[FAILED].reshape(ids.size, H).any(axis=1)).tolist()
+    return values, failed, info
 
 
 # ----------------------------------------------------------------------------- results
@@ -332,6 +209,8 @@ class Sweep:
 
     def save(self, out) -> Path:
         """Write ``sweep.parquet`` (CSV without pyarrow) and ``manifest.json`` to folder ``out``."""
+        from ..output.io import write_outputs
+
         return write_outputs(out, {"sweep": self.table}, self.manifest)
 
     def __repr__(self) -> str:
@@ -340,65 +219,29 @@ class Sweep:
                 f"replicates, {m['num_vars']} parameters, months {m['months']}>")
 
 
-def write_outputs(out, tables: dict, manifest: dict, figures: dict | None = None) -> Path:
-    """Write tables, ``manifest.json`` and figures to a temporary sibling folder, then move it into place."""
-    import matplotlib.pyplot as plt
-
-    from ..output.results import atomic_dir
-
-    out = Path(out)
-    with atomic_dir(out) as tmp:
-        for name, df in tables.items():
-            if name.endswith(".csv"):
-                df.to_csv(tmp / name, index=False)
-                continue
-            try:
-                import pyarrow  # noqa: F401
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
-            except ImportError:
-                df.to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-        for name, fig in (figures or {}).items():
-            fig.savefig(tmp / f"{name}.png", dpi=110)
-            plt.close(fig)
-    return out
-
-
 def _manifest(sc, problem, *, design, n, calc_second_order, rows, replicates, seed, months, metrics, solution,
-              fixed, failed, error, seconds) -> dict:
-    import mesa
-    import pandas
+              fixed, failed, run, seconds) -> dict:
+    from ..output.io import manifest
 
-    from .._version import __version__
-
-    try:
-        from importlib.metadata import version
-        salib = version("SALib")
-    except Exception:  # pragma: no cover
-        salib = None
     varied = set(problem["names"])
-    return {
-        "package": "alliance-sim", "version": __version__, "kind": "sweep",
-        "scenario": sc.name, "scenario_path": sc.path, "scenario_sha256": sc.content_hash,
-        "seed": int(seed), "design": design, "n": int(n), "calc_second_order": bool(calc_second_order),
-        "num_vars": int(problem["num_vars"]), "rows": int(rows), "replicates": int(replicates),
-        "runs": int(rows * replicates), "months": list(months), "outcomes": list(metrics), "solution": solution,
-        "parameters": {name: list(b) for name, b in zip(problem["names"], problem["bounds"])},
-        "fixed": {k: float(v) for k, v in (fixed or {}).items()},
+    return manifest(
+        "sweep", sc, seed=seed, solution=solution,
+        design=design, n=int(n), calc_second_order=bool(calc_second_order),
+        num_vars=int(problem["num_vars"]), rows=int(rows), replicates=int(replicates),
+        runs=int(rows * replicates), months=list(months), outcomes=list(metrics),
+        parameters={name: list(b) for name, b in zip(problem["names"], problem["bounds"])},
+        fixed={k: float(v) for k, v in (fixed or {}).items()},
         # parameters an event sets from some month on: the design's value holds only until then
-        "event_parameters": sorted({k for e in sc.events for k in e.params} & varied),
-        "failed_runs": len(failed), "failed_run_ids": failed[:100], "failure": error,
-        "seconds": round(float(seconds), 2),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": sys.version.split()[0], "numpy": np.__version__, "pandas": pandas.__version__,
-        "mesa": mesa.__version__, "SALib": salib,
-    }
+        event_parameters=sorted({k for e in sc.events for k in e.params} & varied),
+        failed_runs=len(failed), failed_run_ids=failed[:100], run=run,
+        seconds=round(float(seconds), 2))
 
 
 def run_design(scenario, problem: dict, X, *, streams=None, design: str = "custom", n: int | None = None,
                replicates: int = 1, seed: int = 0, month=None, outcomes=None, overrides: dict | None = None,
                solution: str = "qre", calc_second_order: bool = False, chunk_size: int | None = None,
-               workers: int | None = None, progress: bool = False) -> Sweep:
+               executor=None, workers: int | None = None, scheduler: str | None = None, checkpoint=None,
+               resume: bool = False, progress: bool = False) -> Sweep:
     """Run a given design (``(rows, num_vars)`` array over ``problem``) through the model.
 
     Parameters are as for :func:`sweep`; ``X`` may come from :func:`~alliance_sim.explore.sample`
@@ -439,8 +282,10 @@ def run_design(scenario, problem: dict, X, *, streams=None, design: str = "custo
     Params.build({**sc.parameters, **per_run}, runs)  # validates every value before any work
     g = np.arange(runs)
     ids = np.repeat(streams.astype(np.int64), replicates) * replicates + g % replicates
-    values, failed, error = evaluate(sc, per_run, ids, seed=seed, months=months, metrics=metrics,
-                                     solution=solution, chunk_size=chunk_size, workers=workers, progress=progress,
+    values, failed, info = evaluate(sc, per_run, ids, seed=seed, months=months, metrics=metrics,
+                                    solution=solution, chunk_size=chunk_size,
+                                    **resolve_executor(executor, workers, scheduler), out=checkpoint, resume=resume,
+                                    progress=progress,
                                      desc=f"{sc.name} {design}")
     H = len(months)
     cols = {"row": np.repeat(g // replicates, H), "replicate": np.repeat(g % replicates, H), "run": np.repeat(g, H),
@@ -455,17 +300,19 @@ def run_design(scenario, problem: dict, X, *, streams=None, design: str = "custo
     table = pd.DataFrame(cols)
     man = _manifest(sc, problem, design=design, n=rows if n is None else n, calc_second_order=calc_second_order,
                     rows=rows, replicates=replicates, seed=seed, months=months, metrics=metrics, solution=solution,
-                    fixed=fixed, failed=failed, error=error, seconds=time.perf_counter() - t0)
+                    fixed=fixed, failed=failed, run=info, seconds=time.perf_counter() - t0)
     man["common_random_numbers"] = bool(np.unique(streams).size < rows)
     if failed:
-        warnings.warn(f"{len(failed)} of {runs} runs failed in the model ({error}); their outcomes are NaN",
+        warnings.warn(f"{len(failed)} of {runs} runs failed in the model; their outcomes are NaN (run one alone "
+                      f"with alliance_sim.run to see the error)",
                       ModelFailureWarning, stacklevel=2)
     return Sweep(table, man, problem, X, sc)
 
 
 def sweep(scenario="baseline", design: str = "lhs", n: int = 100, replicates: int = 1, seed: int = 0, month=None,
           parameters=None, *, outcomes=None, overrides: dict | None = None, solution: str = "qre",
-          calc_second_order: bool = False, chunk_size: int | None = None, workers: int | None = None,
+          calc_second_order: bool = False, chunk_size: int | None = None, executor=None,
+          workers: int | None = None, scheduler: str | None = None, checkpoint=None, resume: bool = False,
           progress: bool = False) -> Sweep:
     """Sample the scenario's uncertainty space and run every parameter set.
 
@@ -495,10 +342,15 @@ def sweep(scenario="baseline", design: str = "lhs", n: int = 100, replicates: in
     calc_second_order : bool
         Sobol design only (default False: first-order and total indices).
     chunk_size : int, optional
-        Runs per batched model (default 1,000).
-    workers : int, optional
-        Processes to run chunks in (default: one per core, at most one per
-        chunk). Results do not depend on it.
+        Runs per batched model (default 1,000); any runs can share a batch,
+        so small designs run as one batch.
+    executor, workers, scheduler : optional
+        Where batches run, as for :func:`alliance_sim.run` (default: this
+        process; ``workers > 1`` implies local processes, ``scheduler`` Dask).
+        Results do not depend on them.
+    checkpoint : path, optional
+        Save finished batches in ``CHECKPOINT.partial/`` so that an interrupted
+        sweep can continue with ``resume=True``.
     progress : bool
         Show a progress bar (after one second).
 
@@ -525,5 +377,6 @@ def sweep(scenario="baseline", design: str = "lhs", n: int = 100, replicates: in
     rs = design_streams(design, n, pb["num_vars"], calc_second_order)
     return run_design(sc, pb, X, streams=rs, design=design, n=n, replicates=replicates, seed=seed, month=month,
                       outcomes=outcomes, overrides=overrides, solution=solution,
-                      calc_second_order=calc_second_order, chunk_size=chunk_size, workers=workers,
+                      calc_second_order=calc_second_order, chunk_size=chunk_size, executor=executor,
+                      workers=workers, scheduler=scheduler, checkpoint=checkpoint, resume=resume,
                       progress=progress)

@@ -1,20 +1,15 @@
 """Results of an ensemble: the tidy table, its summary, figures and files."""
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import platform
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from ..domain.metrics import MAIN_METRICS, METRICS, payoff_columns
 from . import figures
-from ..abm.recorder import METRICS
+from .io import manifest, write_outputs
 
 SUMMARY_MONTHS = (6, 12, 24)
 
@@ -23,8 +18,7 @@ def summarise(df, metrics=None, months=SUMMARY_MONTHS):
     """Mean, p05, p50, p95 of each metric at the given months and at the final month."""
     import pandas as pd
 
-    metrics = list(metrics or [m for m in METRICS if m in df.columns] +
-                   [c for c in df.columns if c.startswith("payoff_")])
+    metrics = list(metrics or [m for m in METRICS + tuple(payoff_columns()) if m in df.columns])
     final = int(df["step"].max())
     wanted = sorted({m for m in months if m <= final} | {final})
     sub = df[df["step"].isin(wanted)]
@@ -60,7 +54,7 @@ class Results:
 
     def headline(self):
         """A short table for the terminal: the main metrics at the final month."""
-        s = self.summary(figures.MAIN_METRICS)
+        s = self.summary(MAIN_METRICS)
         s = s[s["final"]].drop(columns=["final", "month"]).set_index("metric")
         return s.round(3)
 
@@ -85,24 +79,13 @@ class Results:
 
     # -- files --------------------------------------------------------------------------
     def manifest(self) -> dict:
-        from .._version import __version__
-        import mesa
-        import pandas
-
         params = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.parameters.items()}
-        return {
-            "package": "alliance-sim", "version": __version__,
-            "scenario": self.scenario.name, "scenario_path": self.scenario.path,
-            "scenario_sha256": self.scenario.content_hash,
-            "events": [dict(month=e.month, kind=e.kind, params=e.params, state_set=e.state_set,
-                            state_add=e.state_add) for e in self.scenario.events],
-            "seed": self.seed, "replicates": self.replicates, "solution": self.solution,
-            "horizon": self.scenario.horizon, "start": self.scenario.start,
-            "parameters": params,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "python": platform.python_version(), "numpy": np.__version__, "mesa": mesa.__version__,
-            "pandas": pandas.__version__, **self.meta,
-        }
+        sc = self.scenario
+        return manifest("run", sc, seed=self.seed, solution=self.solution, replicates=self.replicates,
+                        horizon=sc.horizon, start=sc.start,
+                        events=[dict(month=e.month, kind=e.kind, params=e.params, state_set=e.state_set,
+                                     state_add=e.state_add) for e in sc.events],
+                        parameters=params, **self.meta)
 
     def save(self, out: str | os.PathLike, *, table_format: str = "parquet", with_figures: bool = True) -> Path:
         """Write trajectories, summary.csv, manifest.json and figures/*.png to ``out``.
@@ -110,19 +93,9 @@ class Results:
         Files are written to a temporary sibling folder and moved into place at
         the end, so an interrupted save leaves no half-written output.
         """
-        import matplotlib.pyplot as plt
-
-        out = Path(out)
-        with atomic_dir(out) as tmp:
-            write_table(self.trajectories, tmp, table_format)
-            self.summary().to_csv(tmp / "summary.csv", index=False)
-            (tmp / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
-            if with_figures:
-                (tmp / "figures").mkdir()
-                for name, fig in self.figures().items():
-                    fig.savefig(tmp / "figures" / f"{name}.png", dpi=110)
-                    plt.close(fig)
-        return out
+        figs = {f"figures/{name}": fig for name, fig in self.figures().items()} if with_figures else {}
+        return write_outputs(out, {"trajectories": self.trajectories, "summary.csv": self.summary()},
+                             self.manifest(), figs, table_format=table_format)
 
     # -- display ------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -135,48 +108,3 @@ class Results:
                 f"{self.trajectories['step'].max()} months from {self.scenario.start}, seed {self.seed}, "
                 f"solution <code>{self.solution}</code></p><p><i>{self.scenario.description}</i></p>")
         return head + "<p>Final month:</p>" + self.headline().to_html()
-
-
-def write_table(df, folder: Path, table_format: str = "parquet") -> Path:
-    """Write the trajectories as parquet (with pyarrow) or CSV."""
-    if table_format == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            table_format = "csv"
-    if table_format == "parquet":
-        path = folder / "trajectories.parquet"
-        df.to_parquet(path, index=False)
-    else:
-        path = folder / "trajectories.csv"
-        df.to_csv(path, index=False)
-    return path
-
-
-@contextlib.contextmanager
-def atomic_dir(out: Path):
-    """Yield a temporary sibling folder of ``out``; move it into place on success, remove it on failure.
-
-    So a failed or interrupted write leaves no half-written output.
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        yield tmp
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def replace_dir(src: Path, dst: Path) -> None:
-    """Move a finished folder into place, replacing an older one of the same name."""
-    if dst.exists():
-        old = dst.with_name(f".{dst.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        dst.rename(old)
-        src.rename(dst)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        src.rename(dst)
