@@ -68,46 +68,19 @@ def one_at_a_time_seconds(scenario, samples: int) -> float:
     return statistics.median(times)
 
 
-def _mesa_model_class():
-    """``AllianceModel`` with a Mesa ``DataCollector``, as ``mesa.batch_run`` expects (benchmark only)."""
-    import mesa
-
-    from alliance_sim.abm.model import AllianceModel
-    from alliance_sim.abm.recorder import METRICS
-
-    class MesaAlliance(AllianceModel):
-        def __init__(self, scenario="baseline", replicate=0, seed=SEED, rng=None):
-            # ``rng``: newer Mesa's batch_run may pass one; the replicate's own stream is used instead.
-            super().__init__(scenario, replicates=1, seed=seed, first_replicate=replicate)
-            self.casualties = 0.0
-            reporters = {name: (lambda m, name=name: float(getattr(m.state, name)[0])) for name in METRICS
-                         if name != "prk_casualties_month"}
-            reporters["prk_casualties_month"] = lambda m: m.casualties
-            self.datacollector = mesa.DataCollector(
-                model_reporters=reporters,
-                agent_reporters={"code": "code", "payoff": lambda a: float(a.payoff[0]),
-                                 "action": lambda a: str(a.action_labels()[0])})
-
-        def step(self):
-            before = float(self.state.prk_casualties[0])
-            super().step()
-            self.casualties = float(self.state.prk_casualties[0]) - before
-            self.datacollector.collect(self)  # months 1..36 at Mesa's step indices 0..35
-
-    return MesaAlliance
-
-
 def batch_run_seconds(scenario, samples: int, repeats: int) -> float:
     """Median seconds per run through ``mesa.batch_run`` (single process)."""
     import mesa
     import pandas as pd
 
-    cls = _mesa_model_class()
+    from alliance_sim.abm.model import AllianceModel
+
     per_call = max(1, samples // repeats)
     times, first = [], 0
     for _ in range(repeats):
         t, rows = _timed(lambda first=first: mesa.batch_run(
-            cls, parameters={"scenario": scenario, "replicate": range(first, first + per_call)},
+            AllianceModel, parameters={"scenario": scenario, "first_replicate": range(first, first + per_call),
+                                       "seed": SEED},
             number_processes=1, iterations=1, data_collection_period=1, max_steps=36, display_progress=False))
         pd.DataFrame(rows)
         times.append(t / per_call)

@@ -194,9 +194,22 @@ def test_resume_without_a_partial_run_starts_afresh(tmp_path, reference):
 
 
 def test_a_given_executor_is_used_and_not_closed():
-    ex = SerialExecutor()
-    res = a.run("baseline", 3, executor=ex)
-    assert res.meta["run"]["executor"] == "serial"
+    class Recording(SerialExecutor):
+        tasks, closed = 0, False
+
+        def map_unordered(self, fn, tasks):
+            self.tasks += len(tasks)
+            yield from super().map_unordered(fn, tasks)
+
+        def close(self):
+            self.closed = True
+
+    ex = Recording()
+    first = a.run("baseline", 6, seed=2, executor=ex, chunk_size=2)
+    second = a.run("baseline", 6, seed=2, executor=ex, chunk_size=3)  # the same executor serves a second run
+    assert ex.tasks == 3 + 2 and not ex.closed
+    same(first.trajectories, second.trajectories)
+    same(first.trajectories, a.run("baseline", 6, seed=2).trajectories)
 
 
 def test_cli_executor_flags(tmp_path):

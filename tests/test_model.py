@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import alliance_sim as a
-from alliance_sim.domain.actors import ACTORS
+from alliance_sim.domain.actors import ACTORS, ARENAS
 from alliance_sim.abm.model import AllianceModel
 from alliance_sim.abm.recorder import action_categories
 
@@ -74,10 +74,37 @@ def test_array_parameters_run_many_parameter_sets_in_one_batch():
     pd.testing.assert_frame_equal(alone, inside, check_exact=True)
 
 
-@pytest.mark.parametrize("solution", ["nash", "pure"])
-def test_other_solution_concepts_run(solution):
-    res = a.run("ukraine_ceasefire", replicates=20, seed=0, solution=solution)
-    assert len(res.trajectories) == 20 * 36
+@pytest.mark.parametrize("solution", ["qre", "nash", "pure"])
+def test_every_month_each_arena_is_solved_under_the_chosen_concept(solution):
+    """qre/nash: each strategy is the logit response to the others' (the QRE fixed point) at that
+    month's game, event months included; pure: each strategy is pure and no player gains by deviating."""
+    from alliance_sim.abm.choice import NASH_LAMBDA
+    from alliance_sim.domain.payoffs import arena_context
+    from alliance_sim.games import expected_payoffs_batch
+
+    model = AllianceModel("russian_mediation", replicates=20, seed=0, solution=solution)
+    games = []
+    solve = model._solve
+
+    def recording(arena, s, p, uniforms):  # the game as solved: after the month's events
+        solve(arena, s, p, uniforms)
+        players = [model.actor(c) for c in arena.players]
+        shape = (model.n,) + arena.shape
+        payoffs = [ag.payoff_tensor(arena, arena_context(arena, s, p), shape) for ag in players]
+        games.append((payoffs, [ag.strategy[arena.name] for ag in players], p.rationality))
+
+    model._solve = recording
+    model.run(8)  # the ceasefire (month 4) and Russia's mediation (month 6) included
+    assert len(games) == 8 * len(ARENAS)
+    for payoffs, strategies, lam in games:
+        lam = NASH_LAMBDA if solution == "nash" else lam
+        for ev, st in zip(expected_payoffs_batch(payoffs, strategies), strategies):
+            if solution == "pure":
+                assert np.isin(st, (0.0, 1.0)).all()
+                assert (ev.max(axis=1) - (ev * st).sum(axis=1) <= 1e-9).all()
+            else:
+                z = lam * (ev - ev.max(axis=1, keepdims=True))
+                np.testing.assert_allclose(st, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), atol=1e-6)
 
 
 def test_summary_has_mean_and_quantiles_at_6_12_24_and_final(baseline):
@@ -108,3 +135,19 @@ def test_save_writes_the_outputs(tmp_path, baseline):
     assert len(man["scenario_sha256"]) == 64
     back = pd.read_parquet(out / "trajectories.parquet")
     assert len(back) == len(baseline.trajectories)
+
+
+def test_mesa_tools_work_on_the_model_and_its_datacollector_holds_the_mean_series():
+    import mesa
+
+    rows = mesa.batch_run(AllianceModel, parameters={"scenario": "baseline", "first_replicate": [0, 1]},
+                          iterations=1, max_steps=3, number_processes=1, data_collection_period=1,
+                          display_progress=False)
+    assert {r["first_replicate"] for r in rows} == {0, 1} and {r["Step"] for r in rows} == {0, 1, 2, 3}
+    model = AllianceModel("baseline", replicates=5, seed=3).run(4)
+    series = model.datacollector.get_model_vars_dataframe()
+    assert len(series) == 5  # month 0 (the start) and months 1-4
+    df = model.trajectories()
+    means = df.groupby("step")[["alliance_strength", "prk_casualties_month"]].mean()
+    np.testing.assert_allclose(series.loc[1:, ["alliance_strength", "prk_casualties_month"]].to_numpy(),
+                               means.to_numpy(), rtol=1e-12)

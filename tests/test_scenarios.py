@@ -1,4 +1,5 @@
 """Scenario files: the shipped ones load, broken ones fail with one clear line."""
+import re
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,10 @@ def test_shipped_scenarios_load_and_cite_claims(name):
     sc = load_scenario(name)
     assert sc.name == name and sc.horizon == 36 and sc.start == "2025-01"
     assert sc.claims and set(sc.claims) <= claim_ids()
-    for claim in sc.claims:  # the description names the claims it encodes
-        assert claim in sc.description or claim in sc.claims
+    # the description cites, by id, claims it encodes: each a registered claim the file declares
+    cited = set(re.findall(r"\b[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\b", sc.description))
+    assert cited, "the description names no claim id"
+    assert cited <= set(sc.claims), f"cited but not declared: {sorted(cited - set(sc.claims))}"
     assert all(1 <= e.month <= sc.horizon for e in sc.events)
 
 

@@ -226,6 +226,12 @@ def test_sensitivity_on_the_model_gives_finite_indices_and_figures(small_scenari
     fig = plots.tornado(idx)
     assert len(fig.axes[0].patches) == 2 * 6
     assert plots.top2_scatter(idx, sw).axes[0].get_xlabel() == idx.index[0]
+    # the two methods agree: the same two parameters lead, and a parameter with no elementary
+    # effect anywhere in the Morris design has no Sobol index either
+    screen = sensitivity(small_scenario, "alliance_strength", method="morris", n=8, seed=2)
+    assert list(idx.index[:2]) == list(screen.index[:2])
+    inert = screen.index[screen["mu_star"] == 0]
+    assert len(inert) and (idx.loc[inert, ["S1", "ST"]] == 0).all().all()
     mo = sensitivity(small_scenario, "us_prk_talks > 0.1", method="morris", n=4, seed=2)
     assert list(mo.columns) == ["mu_star", "mu_star_conf", "mu", "sigma"]
     assert np.isfinite(mo.to_numpy()).all() and mo.attrs["outcome"] == "us_prk_talks > 0.1"

@@ -54,6 +54,9 @@ class AllianceModel(mesa.Model):
         Explicit replicate ids, one per run in the batch (any order, repeats
         allowed: runs with the same id share their random numbers). Overrides
         ``replicates`` and ``first_replicate``.
+    rng : int, optional
+        The run seed under Mesa's name, for Mesa's tools (``batch_run``); it
+        replaces ``seed``. Noise comes from the replicates' own streams (``streams``).
 
     Attributes
     ----------
@@ -63,7 +66,9 @@ class AllianceModel(mesa.Model):
     """
 
     def __init__(self, scenario="baseline", replicates: int = 1, seed: int = 0, *, overrides=None,
-                 solution: str = "qre", first_replicate: int = 0, replicate_ids=None):
+                 solution: str = "qre", first_replicate: int = 0, replicate_ids=None, rng=None):
+        if rng is not None:  # Mesa's tools (batch_run) may pass ``rng``: an integer is the run seed
+            seed = int(rng)
         super().__init__(rng=int(seed))
         # ``spec``, not ``scenario``: Mesa 3.5+ reserves Model.scenario for its own Scenario.
         self.spec: Scenario = load_scenario(scenario)

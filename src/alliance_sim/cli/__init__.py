@@ -12,10 +12,10 @@ import sys
 
 from .._version import __version__
 from ..errors import UserError
-from . import explore, reference, scenarios
+from . import classic, explore, reference, scenarios
 from .options import PROG, Parser
 
-COMMAND_GROUPS = (scenarios, reference, explore)
+COMMAND_GROUPS = (scenarios, reference, explore, classic)
 
 
 def build_parser() -> argparse.ArgumentParser:

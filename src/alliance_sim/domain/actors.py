@@ -21,6 +21,12 @@ ACTOR_NAMES: dict[str, str] = {
     "UKR": "Ukraine",
 }
 
+# Early 2025, the state from which an explanation starts when an action is not given: Russia
+# rewards and resists a wedge, PRK sustains its deployment and refuses talks, the US holds,
+# Seoul deters, Beijing shields. ``war/talks`` for actors in both arenas.
+STATUS_QUO: dict[str, str] = {"USA": "hold", "RUS": "reward/block", "PRK": "sustain/refuse", "KOR": "deter",
+                              "CHN": "shield", "UKR": "defend"}
+
 
 @dataclass(frozen=True)
 class Arena:
@@ -68,6 +74,16 @@ TALKS = Arena(
 ARENAS: tuple[Arena, ...] = (WAR, TALKS)
 
 
+def _check_actors() -> None:
+    """Every actor has a name, a status quo that fits its arenas, and plays somewhere: checked at import."""
+    for code in ACTORS:
+        arenas = arenas_of(code)
+        labels = STATUS_QUO[code].split("/")
+        if code not in ACTOR_NAMES or not arenas or len(labels) != len(arenas) or any(
+                label not in arena.actions_of(code) for label, arena in zip(labels, arenas)):
+            raise ValueError(f"actor {code}: needs a name, an arena and a status quo action in each arena")
+
+
 def arenas_of(actor: str) -> tuple[Arena, ...]:
     """The arenas an actor plays in, in the fixed order of ``ARENAS``."""
     return tuple(a for a in ARENAS if actor in a.players)
@@ -81,3 +97,6 @@ def check_actor(actor: str) -> str:
     if code not in ACTORS:
         raise UserError(f"unknown actor {actor!r}; allowed: {', '.join(ACTORS)}", key="actor")
     return code
+
+
+_check_actors()

@@ -45,10 +45,6 @@ class Bag:
         new.update(changes)
         return type(self)(new)
 
-    def take(self, index):
-        """The values of a subset of replicates (arrays indexed, scalars kept)."""
-        return type(self)({k: (v[index] if isinstance(v, np.ndarray) else v) for k, v in self._values.items()})
-
     def expand(self, k: int):
         """The same values with ``k`` unit axes appended to arrays (remembered: bags are immutable)."""
         out = self._expanded.get(k)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import numpy as np
 
@@ -344,11 +344,3 @@ class Params(Bag):
                 raise UserError(f"array value has length {v.shape[0]}, the run has {n} replicates", key=name)
             values[name] = v
         return cls(values)
-
-
-def names(prefix: str = "") -> list[str]:
-    return [n for n in PARAMETERS if n.startswith(prefix)]
-
-
-def cited_claims(params: Iterable[Parameter] = _TABLE) -> set[str]:
-    return {c for p in params for c in p.claims}

@@ -31,6 +31,7 @@ Two methods, both on plain arrays (:func:`prim`, :func:`cart`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -189,6 +190,17 @@ def _frames(method, outcome, X, y, bounds, stats, limits, **kw):
 
 
 # ----------------------------------------------------------------------------- PRIM
+class _Peel(NamedTuple):
+    """A candidate peel: cut parameter ``j`` on ``side`` at ``threshold``, keeping the runs in ``keep``."""
+
+    j: int
+    side: str
+    threshold: float
+    keep: np.ndarray
+    look_ahead: int  # minus the cases of interest in a slice twice as deep (the tie-break)
+    key: tuple = ()  # (density gain per case peeled, look_ahead, runs kept): larger is better
+
+
 def _peel(A, y, active, lo, hi, alpha, min_n):
     """One PRIM peeling sequence; returns the list of (inside mask, lo, hi, stats) per step."""
     inside = active.copy()
@@ -221,34 +233,32 @@ def _peel(A, y, active, lo, hi, alpha, min_n):
             if t > s[0]:
                 # tie-break (rare outcomes often tie at 0 cases of interest removed):
                 # fewer cases of interest in a slice twice as deep
-                cand = (j, "low", t, col >= t, -int(ys[:k2].sum()))
+                cand = _Peel(j, "low", t, col >= t, -int(ys[:k2].sum()))
                 best = _better(best, cand, yi, mean_old, n_old, min_n)
             t = s[n_old - 1 - k_peel]
             if t < s[-1]:
-                cand = (j, "high", t, col <= t, -int(ys[n_old - k2:].sum()))
+                cand = _Peel(j, "high", t, col <= t, -int(ys[n_old - k2:].sum()))
                 best = _better(best, cand, yi, mean_old, n_old, min_n)
         if best is None:
             break
-        j, side, t, keep, _, _ = best
-        if side == "low":
-            lo[j] = t
+        if best.side == "low":
+            lo[best.j] = best.threshold
         else:
-            hi[j] = t
-        inside[idx[~keep]] = False
+            hi[best.j] = best.threshold
+        inside[idx[~best.keep]] = False
         record()
     return steps
 
 
 def _better(best, cand, yi, mean_old, n_old, min_n):
     """Keep the better peel: density gain per case peeled ("lenient1"), then the look-ahead, then the larger box."""
-    keep = cand[3]
-    n_new = int(keep.sum())
+    n_new = int(cand.keep.sum())
     if n_new < min_n or n_new == n_old:
         return best
-    mean_new = yi[keep].mean()
-    key = ((mean_new - mean_old) / (n_old - n_new), cand[4], n_new)
-    if best is None or key > best[5]:
-        return (*cand, key)
+    mean_new = yi[cand.keep].mean()
+    key = ((mean_new - mean_old) / (n_old - n_new), cand.look_ahead, n_new)
+    if best is None or key > best.key:
+        return cand._replace(key=key)
     return best
 
 
@@ -553,7 +563,8 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
             raise UserError("CART needs scikit-learn: pip install 'alliance-sim[discovery]' "
                             "(or use method 'prim')", key="method") from None
     sw = sweep(sc, design="lhs", n=n, replicates=replicates, seed=seed, month=m, parameters=parameters,
-               outcomes=[o.metric], overrides=overrides, solution=solution, chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler,
+               outcomes=[o.metric], overrides=overrides, solution=solution, chunk_size=chunk_size,
+               executor=executor, workers=workers, scheduler=scheduler,
                progress=progress)
     v = sw.values(o, m).ravel()  # one value per run: (row, replicate) order
     ok = np.isfinite(v)

@@ -23,10 +23,9 @@ _EXPR = re.compile(rf"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:(>=|<=|==|!=|>|<)\s*({_N
 def metrics() -> list[str]:
     """The numeric metrics a run records, usable as outcomes (state variables,
     monthly casualties and each actor's realised payoff)."""
-    from ..domain.actors import ACTORS
-    from ..abm.recorder import METRICS
+    from ..domain.metrics import outcome_metrics
 
-    return list(METRICS) + [f"payoff_{code}" for code in ACTORS]
+    return outcome_metrics()
 
 
 @dataclass(frozen=True)

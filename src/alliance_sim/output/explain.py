@@ -5,17 +5,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..domain.actors import ARENAS, arenas_of, check_actor
+from ..domain.actors import ACTORS, ARENAS, STATUS_QUO, arenas_of, check_actor
 from ..errors import UserError
 from ..domain.mechanisms import Acts
+from ..domain.metrics import action_column
 from ..domain.parameters import Params
 from ..domain.payoffs import terms_of
 from ..domain.state import VARIABLES, State
 
-# The status quo of early 2025: Russia rewards and resists a wedge, PRK sustains
-# its deployment and refuses talks, the US holds, Seoul deters, Beijing shields.
-STATUS_QUO = {"RUS": "reward/block", "PRK": "sustain/refuse", "UKR": "defend", "USA": "hold",
-              "KOR": "deter", "CHN": "shield"}
 
 
 @dataclass
@@ -139,7 +136,7 @@ def explain(actor: str, state=None, actions: dict | None = None, *, params=None,
             columns[f"{arena.name}:{action}"] = [vals[t.name] if t.arena == arena.name else np.nan
                                                  for t in terms_of(code)]
     by_action = pd.DataFrame(columns, index=table["term"])
-    shown = {c: _label(profile, c) for c in STATUS_QUO}
+    shown = {c: _label(profile, c) for c in ACTORS}
     fig = None
     if figure:
         from .figures import explain_chart
@@ -170,6 +167,6 @@ def scenario_context(scenario, month: int, replicates: int = 200, seed: int = 0,
         model.step()
     df = model.trajectories()
     at = df[df["step"] == month]
-    actions = {code: str(at[f"action_{code}"].mode().iloc[0]) for code in STATUS_QUO}
+    actions = {code: str(at[action_column(code)].mode().iloc[0]) for code in ACTORS}
     state = {k: float(np.mean(v)) for k, v in before.as_dict().items()}
     return state, model.params, actions

@@ -8,15 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..domain.actors import ACTORS, ACTOR_NAMES
-from ..domain.state import VARIABLES
+from ..domain.metrics import MAIN_METRICS, UNITS, action_column, payoff_column
 
-MAIN_METRICS = ("war_intensity", "prk_troops_in_russia", "prk_casualties", "blood_debt", "tech_transfer",
-                "sanctions_pressure", "alliance_strength", "us_prk_talks", "us_prk_deal")
 BANDS = ((0.05, 0.95, 0.18), (0.25, 0.75, 0.35))
 
 
 def label(metric: str) -> str:
-    unit = VARIABLES.get(metric, ("", ""))[0]
+    unit = UNITS.get(metric, ("", ""))[0]
     name = metric.replace("_", " ").replace("prk", "PRK").replace("us ", "US ")
     return f"{name} ({unit})" if unit else name
 
@@ -69,9 +67,14 @@ def action_shares(df, actors=ACTORS, title: str = ""):
     """Share of replicates taking each action, per actor, over months."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 3, figsize=(15, 6.5), squeeze=False)
+    actors = list(actors)
+    cols = 3
+    rows = int(np.ceil(len(actors) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(15, 3.25 * rows), squeeze=False)
+    for ax in list(axes.flat)[len(actors):]:
+        ax.set_visible(False)
     for ax, code in zip(axes.flat, actors):
-        col = f"action_{code}"
+        col = action_column(code)
         shares = df.groupby("step", observed=False)[col].value_counts(normalize=True).unstack(fill_value=0.0)
         shares = shares.loc[:, (shares > 0).any(axis=0)]
         ax.stackplot(shares.index, shares.to_numpy().T, labels=[str(c) for c in shares.columns], alpha=0.85)
@@ -89,7 +92,7 @@ def payoffs_over_time(df, actors=ACTORS, title: str = ""):
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for i, code in enumerate(actors):
-        q = quantiles(df, f"payoff_{code}")
+        q = quantiles(df, payoff_column(code))
         ax.fill_between(q.index, q[0.25], q[0.75], color=f"C{i}", alpha=0.2, lw=0)
         ax.plot(q.index, q[0.5], color=f"C{i}", lw=2, label=code)
     ax.set_xlabel("month")
