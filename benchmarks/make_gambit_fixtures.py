@@ -7,7 +7,9 @@ writes them to ``tests/fixtures/gambit/``:
 ``enummixed.json``
     Random bimatrix games from 2x2 to 6x6 (integer payoffs uniform in
     -10..10, fixed seed) with every equilibrium found by
-    ``pygambit.nash.enummixed_solve`` in exact rational arithmetic. Random
+    ``pygambit.nash.enummixed_solve`` in exact rational arithmetic (each
+    once: enummixed repeats an equilibrium for every basis of a degenerate
+    vertex). Random
     integer games are often degenerate; each game carries a ``degenerate``
     flag computed exactly (rule below) and the script keeps generating until
     it has the requested number of *nondegenerate* games of each size; the
@@ -135,8 +137,13 @@ def enummixed_fixture(rng):
                 continue
             g = gbt.Game.from_arrays(A, B)
             res = gbt.nash.enummixed_solve(g, rational=True)
-            eqs = [_profile_lists(g, e) for e in res.equilibria]
-            exact = [_profile_lists(g, e, as_float=False) for e in res.equilibria]
+            # enummixed lists an equilibrium once per basis of a degenerate
+            # vertex; keep each (exact) profile once.
+            unique = {}
+            for e in res.equilibria:
+                unique.setdefault(str(_profile_lists(g, e, as_float=False)), e)
+            eqs = [_profile_lists(g, e) for e in unique.values()]
+            exact = [_profile_lists(g, e, as_float=False) for e in unique.values()]
             games.append(
                 {
                     "shape": list(shape),

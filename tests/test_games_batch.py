@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from alliance_sim.games import (
     expected_payoffs_batch,
     logit_qre,
     logit_qre_batch,
+    mixed_equilibria,
+    mixed_equilibria_batch,
     pure_equilibria,
     pure_equilibrium_mask,
 )
@@ -185,3 +188,62 @@ def test_pure_equilibrium_mask_matches_an_explicit_loop():
                 for i in range(3)
             )
             assert mask[(r,) + prof] == ok
+
+
+# --- mixed equilibria batches ---------------------------------------------------------
+
+
+def _identical_equilibria(a, b):
+    return len(a) == len(b) and all(
+        np.array_equal(x, u) and np.array_equal(y, v) for (x, y), (u, v) in zip(a, b)
+    )
+
+
+@st.composite
+def bimatrix_batches(draw):
+    """R same-shaped bimatrix games, a mix of generic and small-integer (degenerate) ones."""
+    m, n = draw(st.integers(2, 6)), draw(st.integers(2, 6))
+    R = draw(st.integers(1, 8))
+    rng = np.random.default_rng(draw(SEEDS))
+    A, B = rng.normal(size=(R, m, n)), rng.normal(size=(R, m, n))
+    coarse = rng.random(R) < 0.5
+    A[coarse] = np.round(2 * A[coarse])
+    B[coarse] = np.round(2 * B[coarse])
+    return A, B
+
+
+@settings(deadline=None, max_examples=60)
+@given(bimatrix_batches(), st.randoms(use_true_random=False))
+def test_mixed_equilibria_batch_is_identical_to_single_games(data, rnd):
+    A, B = data
+    R = A.shape[0]
+    full = mixed_equilibria_batch([A, B])
+    assert len(full) == R
+    for r in range(R):
+        assert _identical_equilibria(full[r], mixed_equilibria((A[r], B[r])))
+    order = list(range(R))
+    rnd.shuffle(order)
+    part = mixed_equilibria_batch([A[order], B[order]])
+    for k, r in enumerate(order):
+        assert _identical_equilibria(part[k], full[r])
+
+
+def test_mixed_equilibria_batch_of_many_games_is_identical_to_single_games():
+    # More games than one search chunk, half of them degenerate.
+    rng = np.random.default_rng(11)
+    A, B = rng.integers(-3, 4, (2, 70, 3, 4)).astype(float)
+    A[1::2] += rng.normal(size=A[1::2].shape)
+    batch = mixed_equilibria_batch([A, B])
+    for r in range(70):
+        assert _identical_equilibria(batch[r], mixed_equilibria((A[r], B[r])))
+
+
+def test_mixed_equilibria_batch_input_checks():
+    with pytest.raises(ValueError):
+        mixed_equilibria_batch([np.zeros((0, 2, 2)), np.zeros((0, 2, 2))])
+    with pytest.raises(ValueError):
+        mixed_equilibria_batch([np.zeros((1, 2, 2))] * 3)
+    with pytest.raises(ValueError):
+        mixed_equilibria_batch([np.zeros((1, 2, 2)), np.zeros((1, 2, 3))])
+    with pytest.raises(ValueError):
+        mixed_equilibria_batch([np.zeros((1, 2, 2))] * 2, tol=0.0)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alliance_sim.games import logit_qre, mixed_equilibria
+from alliance_sim.games import logit_qre, mixed_equilibria, mixed_equilibria_batch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gambit"
 
@@ -57,6 +57,22 @@ def test_degenerate_games_match_gambit_extreme_equilibria(game):
     # resolved with a tolerance), but exact for small integer payoffs.
     A, B = (np.array(p, dtype=float) for p in game["payoffs"])
     _assert_same_sets(mixed_equilibria((A, B)), game["equilibria"])
+
+
+def test_gambit_games_solved_as_batches_match_gambit_and_single_games():
+    # All fixture games of one shape in one batch (degenerate ones included).
+    by_shape = {}
+    for g in ENUM:
+        by_shape.setdefault(tuple(g["shape"]), []).append(g)
+    for games in by_shape.values():
+        A = np.array([g["payoffs"][0] for g in games], dtype=float)
+        B = np.array([g["payoffs"][1] for g in games], dtype=float)
+        for r, (g, got) in enumerate(zip(games, mixed_equilibria_batch([A, B]))):
+            _assert_same_sets(got, g["equilibria"])
+            single = mixed_equilibria((A[r], B[r]))
+            assert len(single) == len(got)
+            for (x, y), (u, v) in zip(got, single):
+                assert np.array_equal(x, u) and np.array_equal(y, v)
 
 
 @pytest.mark.parametrize("game", QRE, ids=lambda g: "x".join(map(str, g["shape"])))

@@ -15,8 +15,9 @@ Single games:
 Batches of ``R`` same-shaped games (payoff arrays of shape
 ``(R, a_1, ..., a_n)``), bitwise reproducible per game whatever the batch:
 
-- :func:`logit_qre_batch`, :func:`expected_payoffs_batch`,
-  :func:`best_responses_batch`, :func:`pure_equilibrium_mask`.
+- :func:`mixed_equilibria_batch`, :func:`logit_qre_batch`,
+  :func:`expected_payoffs_batch`, :func:`best_responses_batch`,
+  :func:`pure_equilibrium_mask`.
 
 :mod:`~alliance_sim.games.classic` has textbook games with known answers.
 """
@@ -27,12 +28,13 @@ from .normal_form import NormalFormGame
 from .payoffs import best_responses_batch, expected_payoffs_batch, pure_equilibrium_mask
 from .pure import pure_equilibria
 from .qre import logit_qre, logit_qre_batch
-from .vertex import mixed_equilibria
+from .vertex import mixed_equilibria, mixed_equilibria_batch
 
 __all__ = [
     "NormalFormGame",
     "pure_equilibria",
     "mixed_equilibria",
+    "mixed_equilibria_batch",
     "lemke_howson",
     "logit_qre",
     "logit_qre_batch",

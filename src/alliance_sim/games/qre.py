@@ -312,6 +312,105 @@ def _start_branch(system, st, sel):
     st.predict(sel)
 
 
+def _classify_newton_step(st, d, Xn, tol):
+    """Judge the Newton update just computed for every live replicate.
+
+    Returns boolean masks ``(conv, warm_bad, path_bad)``: converged (at the
+    target, or at an intermediate point of the path), a warm start that
+    failed (it falls back to the principal branch), and a path step to
+    reject (diverging, not contracting, or too many iterations: the step is
+    halved). A replicate in none of them takes another Newton step.
+    """
+    k, live, warm = st.k, st.live, st.warm
+    # At large lam, |z| is large and rounding alone moves z by ~eps |z|.
+    floor = _NOISE * (1.0 + _max_abs(st.X[:-1]))
+    tol_k = np.maximum(np.where(st.final, tol, _PATH_TOL), floor)
+    finite = np.isfinite(d) & np.all(np.isfinite(Xn), axis=0)
+    # Newton that stops contracting at the rounding floor has converged
+    # as far as floating point allows.
+    stalled = finite & (k >= 2) & (d > _CONTRACTION * st.d_prev) & (st.d_prev <= 1e4 * floor)
+    # Newton from a warm start may need a few steps to start contracting.
+    warm_bad = live & warm & ~stalled & (
+        ~finite | (k > _WARM_ITERS) | ((k >= 3) & (d > st.d_prev))
+    )
+    path_bad = live & ~warm & ~stalled & (
+        ~finite
+        | ((k == 1) & (d > _MAX_DIST))
+        | ((k > 1) & (d > _CONTRACTION * st.d_prev))
+        | ((k >= _CORRECTOR_ITERS) & (d > tol_k))
+    )
+    # Converged when the next update is predicted (linear contraction
+    # estimate, pessimistic for Newton) to be below the tolerance.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        next_d = np.where(k >= 2, d * (d / st.d_prev), d)
+    conv = live & ~warm_bad & ~path_bad & ((next_d <= tol_k) | stalled)
+    return conv, warm_bad, path_bad
+
+
+def _continue_newton(st, d, Xn, conv, warm_bad, path_bad):
+    """Record the step's contraction data; replicates still iterating move to ``Xn``."""
+    k = st.k
+    st.d_first = np.where(k == 1, d, st.d_first)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        st.kappa = np.where(k == 2, d / st.d_first, st.kappa)
+    cont = st.live & ~warm_bad & ~path_bad & ~conv
+    st.X[:, cont] = Xn[:, cont]
+    st.d_prev = np.where(cont, d, st.d_prev)
+
+
+def _guard_branch_jumps(st, J, Tn, Xn, conv, path_bad):
+    """Reject converged path points that may lie on another part of the curve.
+
+    The tangent may only turn a little per step (``C . Tn = 1`` and
+    ``|C| = 1`` on path steps, so the cosine of the turn is ``1 / |Tn|``),
+    ``lam`` stays positive and the orientation of the curve is kept.
+    Returns the updated ``(conv, path_bad)`` and ``|Tn|``.
+    """
+    k, live, warm = st.k, st.live, st.warm
+    tnorm = np.sqrt(_dot(Tn, Tn))
+    first = live & ~warm & ~st.final & (k == 1)
+    st.cos = np.where(first, 1.0 / tnorm, st.cos)
+    turned = first & (tnorm * _MIN_COS > 1.0)
+    conv &= ~turned
+    path_bad |= turned
+    check = conv & ~warm
+    jumped = check & ~st.final & (Xn[-1] < 0.0)
+    check &= ~jumped
+    if check.any():
+        sign = _orientation(J[:, :, check], st.T[:, check])
+        flip = sign != st.sign[check]
+        # A flip that persists down to a tiny step is a genuine
+        # bifurcation point on the branch (non-generic games, e.g. the
+        # symmetry-breaking pitchforks of symmetric games): pass it
+        # straight on, with the new orientation as reference.
+        tiny = st.h_eff[check] <= _BIFURCATION_STEP * (1.0 + _max_abs(st.Xb[:, check]))
+        st.sign[check] = np.where(flip & tiny, sign, st.sign[check])
+        flipped = np.zeros_like(check)
+        flipped[check] = flip & ~tiny
+        jumped |= flipped
+    conv &= ~jumped
+    path_bad |= jumped
+    return conv, path_bad, tnorm
+
+
+def _accept_and_adapt_step(st, Xn, Tn, tnorm, accept):
+    """Accept the new path points ``accept`` and predict from them with an adapted step."""
+    st.Xb[:, accept] = Xn[:, accept]
+    st.T[:, accept] = Tn[:, accept] / tnorm[accept]
+    # The predictor error and the Newton contraction rate both grow
+    # like h^2: aim both at their targets.
+    with np.errstate(all="ignore"):
+        grow = np.minimum(
+            np.minimum(
+                np.sqrt(_TARGET_DIST / st.d_first[accept]),
+                np.sqrt(_TARGET_CONTRACTION / st.kappa[accept]),
+            ),
+            _TARGET_ANGLE / np.arccos(np.minimum(st.cos[accept], 1.0)),
+        )
+    st.h[accept] = st.h_eff[accept] * np.clip(grow, 0.5, 2.0)
+    st.predict(accept)
+
+
 def _run(system, target, X0, warm, max_iter, tol):
     """Follow every replicate to its target; returns the final states ``X``.
 
@@ -338,81 +437,15 @@ def _run(system, target, X0, warm, max_iter, tol):
         d = _max_abs(D)
         st.k += 1
         st.iters += 1
-        k, live, warm = st.k, st.live, st.warm
-        # At large lam, |z| is large and rounding alone moves z by ~eps |z|.
-        floor = _NOISE * (1.0 + _max_abs(st.X[:-1]))
-        tol_k = np.maximum(np.where(st.final, tol, _PATH_TOL), floor)
-        finite = np.isfinite(d) & np.all(np.isfinite(Xn), axis=0)
-        # Newton that stops contracting at the rounding floor has converged
-        # as far as floating point allows.
-        stalled = finite & (k >= 2) & (d > _CONTRACTION * st.d_prev) & (st.d_prev <= 1e4 * floor)
-        # Newton from a warm start may need a few steps to start contracting.
-        warm_bad = live & warm & ~stalled & (
-            ~finite | (k > _WARM_ITERS) | ((k >= 3) & (d > st.d_prev))
-        )
-        path_bad = live & ~warm & ~stalled & (
-            ~finite
-            | ((k == 1) & (d > _MAX_DIST))
-            | ((k > 1) & (d > _CONTRACTION * st.d_prev))
-            | ((k >= _CORRECTOR_ITERS) & (d > tol_k))
-        )
-        # Converged when the next update is predicted (linear contraction
-        # estimate, pessimistic for Newton) to be below the tolerance.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            next_d = np.where(k >= 2, d * (d / st.d_prev), d)
-        conv = live & ~warm_bad & ~path_bad & ((next_d <= tol_k) | stalled)
-        st.d_first = np.where(k == 1, d, st.d_first)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            st.kappa = np.where(k == 2, d / st.d_first, st.kappa)
-        cont = live & ~warm_bad & ~path_bad & ~conv
-        st.X[:, cont] = Xn[:, cont]
-        st.d_prev = np.where(cont, d, st.d_prev)
-        # Guard against jumping to another part of the curve: the tangent
-        # may only turn a little per step (C . Tn = 1 and |C| = 1 on path
-        # steps, so the cosine of the turn is 1 / |Tn|), lam stays positive
-        # and the orientation of the curve is kept.
-        tnorm = np.sqrt(_dot(Tn, Tn))
-        first = live & ~warm & ~st.final & (k == 1)
-        st.cos = np.where(first, 1.0 / tnorm, st.cos)
-        turned = first & (tnorm * _MIN_COS > 1.0)
-        conv &= ~turned
-        path_bad |= turned
-        check = conv & ~warm
-        jumped = check & ~st.final & (Xn[-1] < 0.0)
-        check &= ~jumped
-        if check.any():
-            sign = _orientation(J[:, :, check], st.T[:, check])
-            flip = sign != st.sign[check]
-            # A flip that persists down to a tiny step is a genuine
-            # bifurcation point on the branch (non-generic games, e.g. the
-            # symmetry-breaking pitchforks of symmetric games): pass it
-            # straight on, with the new orientation as reference.
-            tiny = st.h_eff[check] <= _BIFURCATION_STEP * (1.0 + _max_abs(st.Xb[:, check]))
-            st.sign[check] = np.where(flip & tiny, sign, st.sign[check])
-            flipped = np.zeros_like(check)
-            flipped[check] = flip & ~tiny
-            jumped |= flipped
-        conv &= ~jumped
-        path_bad |= jumped
+        conv, warm_bad, path_bad = _classify_newton_step(st, d, Xn, tol)
+        _continue_newton(st, d, Xn, conv, warm_bad, path_bad)
+        conv, path_bad, tnorm = _guard_branch_jumps(st, J, Tn, Xn, conv, path_bad)
         finished = conv & st.final
         out[:, idx[finished]] = Xn[:, finished]
-        st.live = live & ~finished
+        st.live = st.live & ~finished
         accept = conv & ~st.final
         if accept.any():
-            st.Xb[:, accept] = Xn[:, accept]
-            st.T[:, accept] = Tn[:, accept] / tnorm[accept]
-            # The predictor error and the Newton contraction rate both grow
-            # like h^2: aim both at their targets.
-            with np.errstate(all="ignore"):
-                grow = np.minimum(
-                    np.minimum(
-                        np.sqrt(_TARGET_DIST / st.d_first[accept]),
-                        np.sqrt(_TARGET_CONTRACTION / st.kappa[accept]),
-                    ),
-                    _TARGET_ANGLE / np.arccos(np.minimum(st.cos[accept], 1.0)),
-                )
-            st.h[accept] = st.h_eff[accept] * np.clip(grow, 0.5, 2.0)
-            st.predict(accept)
+            _accept_and_adapt_step(st, Xn, Tn, tnorm, accept)
         if warm_bad.any():
             _start_branch(sys_w, st, warm_bad)  # fall back to the principal branch
         if path_bad.any():
