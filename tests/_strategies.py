@@ -15,8 +15,10 @@ STATE_RANGES = {
     "tech_transfer": (0.0, 1.0), "munitions_demand": (0.0, 1.0), "prk_industry": (0.0, 1.0),
     "personnel_shortage": (0.0, 1.0), "sanctions_pressure": (0.0, 1.0), "alliance_strength": (0.0, 1.0),
     "us_prk_talks": (0.0, 1.0), "kor_stance": (0.0, 1.0), "us_russia_relations": (0.0, 1.0),
+    "front": (-1.0, 1.0), "ukr_pressure": (0.0, 1.0), "seoul_channel": (0.0, 1.0), "china_posture": (0.0, 1.0),
+    "russia_honour": (0.0, 1.0),
 }
-BINARY = ("ceasefire", "us_prk_deal")
+BINARY = ("ceasefire", "us_prk_deal", "crisis", "crisis_scope")
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 

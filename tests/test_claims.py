@@ -1,4 +1,5 @@
 """The claims registry: loads, validates, and backs every parameter and term."""
+import os
 import re
 from pathlib import Path
 
@@ -10,14 +11,20 @@ from alliance_sim.errors import UserError
 from alliance_sim.domain.parameters import PARAMETERS
 from alliance_sim.domain.payoffs import TERMS
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+# The articles are not redistributed with the code: set ALLIANCE_SIM_ARTICLES to the folder holding their
+# .txt files (default: ../shared/seeds beside the checkout); seeds/sources.toml gives each one's URL.
+SHARED = Path(os.environ.get("ALLIANCE_SIM_ARTICLES")
+              or Path(__file__).resolve().parents[1].parent / "shared" / "seeds")
 
 
-def test_registry_has_at_least_40_claims_from_all_four_sources():
+def test_registry_has_at_least_40_claims_from_all_four_articles():
     df = a.claims()
     assert len(df) >= 40
     assert set(df["source"]) == set(a.sources()["id"])
-    assert len(set(df["source"])) == 4
+    articles = set(a.sources().query("file != ''")["id"])
+    assert len(articles) == 4 and articles <= set(df["source"])
+    # the other sources (the alliance-reliability study) anchor parameters, with few claims each
+    assert (df[~df["source"].isin(articles)].groupby("source").size() <= 3).all()
     assert {"id", "source", "locator", "kind", "actors", "text", "figures"} <= set(df.columns)
 
 
@@ -115,7 +122,9 @@ def _words(text):
     return re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split()
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="the articles (../shared/seeds) are not beside this checkout")
+@pytest.mark.skipif(not any(SHARED.glob("*.txt")),
+                    reason=f"the copy check needs the four articles' text: none in {SHARED}; set ALLIANCE_SIM_ARTICLES "
+                           f"to their folder (URLs in seeds/sources.toml)")
 def test_registry_is_in_our_own_words():
     """No run of 8 words from any claim text or reading appears in the articles."""
     article = set()

@@ -23,17 +23,22 @@ def test_bdm_example_writes_tables_and_figure(tmp_path, capsys):
     assert "forecast" in capsys.readouterr().out
 
 
-def test_refuses_a_non_empty_folder_unless_overwrite(tmp_path):
+def test_never_loses_a_file_and_replaces_its_own_results_only_with_overwrite(tmp_path):
     out = tmp_path / "x"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
+    for extra in ([], ["--overwrite"]):  # a file it did not write is never removed, --overwrite or not
+        with pytest.raises(UserError, match="keep.txt"):
+            _run(["classic", "landscape", "--example", "unix", "--out", str(out), *extra])
+        assert (out / "keep.txt").read_text() == "mine"
+    fresh = tmp_path / "y"
+    assert _run(["classic", "landscape", "--example", "unix", "--out", str(fresh)]) == 0
     with pytest.raises(UserError, match="--overwrite"):
-        _run(["classic", "landscape", "--example", "unix", "--out", str(out)])
-    assert (out / "keep.txt").is_file()
-    assert _run(["classic", "landscape", "--example", "unix", "--out", str(out), "--overwrite",
+        _run(["classic", "landscape", "--example", "unix", "--out", str(fresh)])
+    assert _run(["classic", "landscape", "--example", "unix", "--out", str(fresh), "--overwrite",
                  "--figure-format", "svg"]) == 0
-    assert not (out / "keep.txt").exists() and (out / "figures" / "landscape_unix.svg").is_file()
-    assert len(pd.read_csv(out / "minima.csv")) == 2
+    assert (fresh / "figures" / "landscape_unix.svg").is_file()
+    assert len(pd.read_csv(fresh / "minima.csv")) == 2
 
 
 @pytest.mark.parametrize("argv, msg", [

@@ -51,7 +51,7 @@ def test_list_validate_explain_parameters_claims():
     assert r.returncode == 0 and "ok" in r.stdout
     r = cli("explain", "PRK", "--scenario", "russian_mediation", "--month", 12)
     assert r.returncode == 0, r.stderr
-    assert "security_guarantee" in r.stdout and "blood_debt.obligation" in r.stdout
+    assert "guarantee_at_risk" in r.stdout and "blood_debt.obligation" in r.stdout
     r = cli("parameters", "--grep", "blood")
     assert r.returncode == 0 and "blood_debt_decay" in r.stdout
     r = cli("claims", "--id", "treaty.dates")
@@ -83,7 +83,7 @@ def test_bad_scenario_files_fail_with_one_line_and_no_output(tmp_path, bad):
     (["run", "baseline", "--set", "rationality"], "expected NAME=VALUE"),
     (["run", "atlantis"], "unknown scenario 'atlantis'"),
     (["explain", "JPN"], "unknown actor 'JPN'; allowed: USA, RUS, PRK, KOR, CHN, UKR"),
-    (["explain", "PRK", "--action", "PRK=invade"], "allowed: war: expand, sustain, draw_down"),
+    (["explain", "PRK", "--action", "PRK=invade"], "allowed: bargain: expand/refuse, sustain/refuse"),
     (["explain", "PRK", "--scenario", "baseline", "--month", "99"], "allowed: 1 to 36"),
     (["compare", "baseline"], "at least two scenarios"),
     (["compare", "baseline", "escalation", "-n", "5", "--metric", "nope"], "unknown metric 'nope'"),

@@ -125,7 +125,8 @@ def test_out_saves_results_and_removes_the_checkpoints(tmp_path, reference):
     same(pd.read_parquet(out / "trajectories.parquet"), pd.read_parquet(_saved(reference, tmp_path)))
     assert not partial_dir(out).exists()
     run = json.loads((out / "manifest.json").read_text())["run"]
-    assert run == {"chunk_size": 10, "chunks": 4, "chunks_reused": 0, "executor": "serial", "workers": 1}
+    assert run == {"chunk_size": 10, "chunks": 4, "chunks_reused": 0, "chunks_recomputed": 0, "executor": "serial",
+                   "workers": 1}
 
 
 def _saved(df, tmp_path):
@@ -173,7 +174,8 @@ def test_damaged_or_stray_files_are_recomputed_or_ignored(tmp_path, monkeypatch,
     (chunks / ".chunk-000030-000035.parquet.123.tmp").write_bytes(b"half")  # left by kill -9
     monkeypatch.undo()
     calls = interrupt_after(monkeypatch, 99)
-    res = a.run("escalation", N, seed=9, overrides=OVERRIDES, chunk_size=10, out=out, resume=True, figures=False)
+    with pytest.warns(batches.ChunkRecomputed, match="chunk-000010-000019.parquet: the file is unreadable"):
+        res = a.run("escalation", N, seed=9, overrides=OVERRIDES, chunk_size=10, out=out, resume=True, figures=False)
     assert calls == [(10, 20), (30, 36)]
     same(res.trajectories, reference)
 
@@ -217,10 +219,53 @@ def test_cli_executor_flags(tmp_path):
 
     r = cli("run", "baseline", "-n", 4, "--workers", 3, "--executor", "serial", cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.strip().endswith("3 workers need --executor processes or dask")
-    r = cli("compare", "baseline", "escalation", "-n", 4, "--resume", cwd=tmp_path)
-    assert r.returncode == 2 and "unrecognized arguments: --resume" in r.stderr
+    r = cli("compare", "baseline", "escalation", "-n", 4, "--month", 37, "--resume", cwd=tmp_path)
+    assert r.returncode == 2 and "allowed: 0 to 36" in r.stderr  # checked before anything runs
     assert list(tmp_path.iterdir()) == []
     r = cli("compare", "baseline", "escalation", "-n", 6, "--chunk-size", 3, "--workers", 2,  # implies processes
             "--out", tmp_path / "cmp", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "cmp" / "comparison.csv").is_file()
+
+
+def test_a_script_piped_to_python_can_use_worker_processes(tmp_path, executor="processes"):
+    """``python - <<EOF`` has a ``__main__`` that no worker can re-import (``<stdin>``): it works all the same.
+
+    (The Dask ``LocalCluster`` starts its workers inside the same ``main_importable()``; checked by hand,
+    about 8 s, and by the test below.)
+    """
+    import os
+    import subprocess
+    from pathlib import Path
+    script = (f"import alliance_sim as a\n"
+              f"if __name__ == '__main__':\n"
+              f"    res = a.run('baseline', 8, seed=4, chunk_size=4, executor='{executor}', workers=2)\n"
+              f"    print(res.trajectories['alliance_strength'].sum().hex())\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    r = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, env=env, cwd=tmp_path,
+                       timeout=180)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip() == a.run("baseline", 8, seed=4).trajectories["alliance_strength"].sum().hex()
+
+
+def test_main_importable_hides_only_a_main_file_that_does_not_exist(monkeypatch):
+    import types
+
+    from alliance_sim.engine import executors
+
+    fake = types.ModuleType("__main__")
+    fake.__file__ = "<stdin>"
+    fake.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    with executors.main_importable():
+        assert not hasattr(fake, "__file__")  # workers will not try to run "<stdin>"
+    assert fake.__file__ == "<stdin>"
+    fake.__file__ = __file__  # a real script: workers import it, as multiprocessing expects
+    with executors.main_importable():
+        assert fake.__file__ == __file__
+    calls = []
+    monkeypatch.setattr(executors, "main_importable", lambda: calls.append(1) or __import__("contextlib").nullcontext())
+    if "dask.distributed" in sys.modules or __import__("importlib").util.find_spec("distributed"):
+        with make_executor("dask", workers=1):
+            pass
+        assert calls  # the LocalCluster's workers start inside it

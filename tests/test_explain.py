@@ -7,7 +7,7 @@ from alliance_sim.output.explain import scenario_context
 
 
 def test_terms_sum_to_the_total_and_cite_claims():
-    e = a.explain("PRK", actions={"PRK": "sustain/engage", "USA": "offer"})
+    e = a.explain("PRK", actions={"PRK": "draw_down/russia", "USA": "offer", "RUS": "reward/mediate"})
     assert {"term", "arena", "value", "claims", "weight"} <= set(e.table.columns)
     assert e.total == pytest.approx(e.table["value"].sum())
     assert e.table["claims"].str.len().min() > 0
@@ -17,19 +17,20 @@ def test_terms_sum_to_the_total_and_cite_claims():
 
 def test_by_action_shows_each_own_alternative():
     e = a.explain("RUS", figure=False)
-    assert set(e.by_action.columns) == {"war:reward", "war:restrain", "talks:mediate", "talks:block"}
+    assert set(e.by_action.columns) == {"bargain:reward/mediate", "bargain:reward/block", "bargain:restrain/mediate",
+                                        "bargain:restrain/block", "crisis:honour", "crisis:limited", "crisis:abandon"}
 
 
 def test_state_overrides_change_the_breakdown():
     calm = a.explain("RUS", state={"personnel_shortage": 0.1}, figure=False)
     short = a.explain("RUS", state={"personnel_shortage": 0.9}, figure=False)
-    v = lambda e: float(e.table.set_index("term").loc["manpower", "value"])  # noqa: E731
+    v = lambda e: float(e.table.set_index("term").loc["secure_supply", "value"])  # noqa: E731
     assert v(short) > v(calm)
 
 
 @pytest.mark.parametrize("bad, match", [
     (dict(actor="JPN"), "unknown actor 'JPN'; allowed: USA, RUS, PRK, KOR, CHN, UKR"),
-    (dict(actor="PRK", actions={"PRK": "invade"}), "allowed: war: expand, sustain, draw_down"),
+    (dict(actor="PRK", actions={"PRK": "invade"}), "allowed: bargain: expand/refuse, sustain/refuse"),
     (dict(actor="PRK", state={"moon_phase": 1}), "unknown state variable 'moon_phase'"),
 ])
 def test_bad_input_is_a_clear_error(bad, match):

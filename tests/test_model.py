@@ -21,10 +21,15 @@ def test_table_is_tidy_with_the_required_columns(baseline):
     df = baseline.trajectories
     cols = REQUIRED + [f"payoff_{c}" for c in ACTORS] + [f"action_{c}" for c in ACTORS]
     assert set(cols) <= set(df.columns)
-    assert len(df) == 60 * 36
-    assert df.groupby("replicate").size().eq(36).all()
-    assert df["date"].iloc[0] == "2025-01" and df["date"].iloc[35] == "2027-12"
-    assert df[[c for c in df.columns if c.startswith("payoff_")]].notna().all().all()
+    assert len(df) == 60 * 37  # months 0 (the starting state) to 36
+    assert df.groupby("replicate").size().eq(37).all()
+    assert (df["month"] == df["step"]).all()  # "step" is the deprecated name of "month"
+    assert df["date"].iloc[0] == pd.Timestamp("2024-12-01") and df["date"].iloc[1] == pd.Timestamp("2025-01-01")
+    assert df["date"].iloc[36] == pd.Timestamp("2027-12-01")
+    start = df[df["month"] == 0]
+    assert start[[f"payoff_{c}" for c in ACTORS]].isna().all().all()
+    assert start[[f"action_{c}" for c in ACTORS]].isna().all().all()
+    assert df.loc[df["month"] >= 1, [c for c in df.columns if c.startswith("payoff_")]].notna().all().all()
     for code in ACTORS:
         assert set(df[f"action_{code}"].cat.categories) == set(action_categories(code))
 
@@ -34,7 +39,12 @@ def test_the_six_actors_are_mesa_agents():
     assert sorted(ag.code for ag in m.agents) == sorted(ACTORS)
     m.step()
     for ag in m.agents:
+        assert ag.terms and all(t.actor == ag.code for ts in ag.terms.values() for t in ts)  # its payoff function
         for arena in ag.arenas:
+            assert ag.actions[arena.name] == arena.actions_of(ag.code)  # its action sets
+            if arena.when and not np.any(getattr(m.state, arena.when) > 0):
+                assert arena.name not in ag.strategy  # no Korean crisis in baseline: that game is not played
+                continue
             s = ag.strategy[arena.name]
             assert s.shape == (3, len(arena.actions_of(ag.code)))
             assert np.allclose(s.sum(axis=1), 1.0) and np.all(s > 0)
@@ -66,7 +76,7 @@ def test_chunk_size_does_not_change_results():
 def test_array_parameters_run_many_parameter_sets_in_one_batch():
     lam = np.linspace(1.0, 12.0, 30)
     res = a.run("baseline", replicates=30, seed=1, overrides={"rationality": lam})
-    assert len(res.trajectories) == 30 * 36
+    assert len(res.trajectories) == 30 * 37
     # each replicate equals a run with that parameter value alone
     alone = AllianceModel("baseline", replicates=1, seed=1, first_replicate=7,
                           overrides={"rationality": float(lam[7])}).run().trajectories()
@@ -76,13 +86,16 @@ def test_array_parameters_run_many_parameter_sets_in_one_batch():
 
 @pytest.mark.parametrize("solution", ["qre", "nash", "pure"])
 def test_every_month_each_arena_is_solved_under_the_chosen_concept(solution):
-    """qre/nash: each strategy is the logit response to the others' (the QRE fixed point) at that
-    month's game, event months included; pure: each strategy is pure and no player gains by deviating."""
+    """Simultaneous arenas: qre/nash strategies are the logit response to the others' (the QRE fixed point)
+    at that month's game, event months included; pure ones are pure with no gain from deviating.
+    Arenas played in turn: each mover's choice, at the history that happened, is the logit (qre, nash) or
+    best (pure) response to the continuation values of backward induction."""
     from alliance_sim.abm.choice import NASH_LAMBDA
     from alliance_sim.domain.payoffs import arena_context
     from alliance_sim.games import expected_payoffs_batch
+    from alliance_sim.games.sequential import logit_backward_induction, pure_backward_induction
 
-    model = AllianceModel("russian_mediation", replicates=20, seed=0, solution=solution)
+    model = AllianceModel("korean_crisis", replicates=20, seed=0, solution=solution)
     games = []
     solve = model._solve
 
@@ -91,19 +104,30 @@ def test_every_month_each_arena_is_solved_under_the_chosen_concept(solution):
         players = [model.actor(c) for c in arena.players]
         shape = (model.n,) + arena.shape
         payoffs = [ag.payoff_tensor(arena, arena_context(arena, s, p), shape) for ag in players]
-        games.append((payoffs, [ag.strategy[arena.name] for ag in players], p.rationality))
+        games.append((arena, payoffs, [ag.strategy[arena.name] for ag in players],
+                      [ag.action[arena.name] for ag in players] if arena.sequential else None, p.rationality))
 
     model._solve = recording
-    model.run(8)  # the ceasefire (month 4) and Russia's mediation (month 6) included
-    assert len(games) == 8 * len(ARENAS)
-    for payoffs, strategies, lam in games:
+    model.run(15)  # the crisis (months 13-15) included
+    assert {g[0].name for g in games} == {a.name for a in ARENAS}
+    rows = np.arange(model.n)
+    for arena, payoffs, strategies, actions, lam in games:
         lam = NASH_LAMBDA if solution == "nash" else lam
-        for ev, st in zip(expected_payoffs_batch(payoffs, strategies), strategies):
+        if arena.sequential:
+            tree = pure_backward_induction(payoffs) if solution == "pure" else logit_backward_induction(payoffs, lam)
+            for i, (sigma, faced) in enumerate(zip(tree, strategies)):
+                np.testing.assert_allclose(faced, sigma[(rows, *actions[:i])], atol=1e-12)
+            continue
+        if len(payoffs) == 1:  # a decision problem
+            ev = [payoffs[0]]
+        else:
+            ev = expected_payoffs_batch(payoffs, strategies)
+        for e, st in zip(ev, strategies):
             if solution == "pure":
                 assert np.isin(st, (0.0, 1.0)).all()
-                assert (ev.max(axis=1) - (ev * st).sum(axis=1) <= 1e-9).all()
+                assert (e.max(axis=1) - (e * st).sum(axis=1) <= 1e-9).all()
             else:
-                z = lam * (ev - ev.max(axis=1, keepdims=True))
+                z = lam * (e - e.max(axis=1, keepdims=True))
                 np.testing.assert_allclose(st, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), atol=1e-6)
 
 
@@ -120,7 +144,7 @@ def test_results_render_in_jupyter_and_plot(baseline):
     assert "baseline" in html and "<table" in html
     assert "60 replicates" in repr(baseline)
     fig = baseline.plot("blood_debt")
-    assert fig.axes and fig.axes[0].get_title().startswith("blood debt")
+    assert fig.axes and fig.axes[0].get_title().startswith("Blood debt")
     with pytest.raises(a.UserError, match="unknown metric 'nope'"):
         baseline.plot("nope")
 
@@ -149,5 +173,5 @@ def test_mesa_tools_work_on_the_model_and_its_datacollector_holds_the_mean_serie
     assert len(series) == 5  # month 0 (the start) and months 1-4
     df = model.trajectories()
     means = df.groupby("step")[["alliance_strength", "prk_casualties_month"]].mean()
-    np.testing.assert_allclose(series.loc[1:, ["alliance_strength", "prk_casualties_month"]].to_numpy(),
+    np.testing.assert_allclose(series.loc[0:, ["alliance_strength", "prk_casualties_month"]].to_numpy(),
                                means.to_numpy(), rtol=1e-12)

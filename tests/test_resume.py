@@ -92,4 +92,4 @@ def test_interrupted_process_resumes_to_the_same_table(tmp_path, reference, sig,
     assert not partial_dir(out).exists()
     table = pd.read_parquet(out / "trajectories.parquet")
     pd.testing.assert_frame_equal(table, reference, check_exact=True)  # none lost, none duplicated
-    assert table.groupby("replicate").size().eq(36).all() and table["replicate"].nunique() == 240
+    assert table.groupby("replicate").size().eq(37).all() and table["replicate"].nunique() == 240  # months 0-36

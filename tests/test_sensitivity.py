@@ -226,6 +226,7 @@ def test_sensitivity_on_the_model_gives_finite_indices_and_figures(small_scenari
     fig = plots.tornado(idx)
     assert len(fig.axes[0].patches) == 2 * 6
     assert plots.top2_scatter(idx, sw).axes[0].get_xlabel() == idx.index[0]
+    assert plots.top2_binned(idx, sw).axes[0].get_xlabel() == idx.index[0]
     # the two methods agree: the same two parameters lead, and a parameter with no elementary
     # effect anywhere in the Morris design has no Sobol index either
     screen = sensitivity(small_scenario, "alliance_strength", method="morris", n=8, seed=2)
@@ -255,7 +256,7 @@ def test_cli_sweep_and_sensitivity_write_their_outputs(tmp_path):
     r = cli("sweep", "baseline", "--design", "lhs", "--n", 5, "--replicates", 2, "--seed", 3, "--month", 12,
             "--out", out)
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "sweep.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "scenario.toml", "sweep.parquet"]
     t = pd.read_parquet(out / "sweep.parquet")
     man = json.loads((out / "manifest.json").read_text())
     assert len(t) == 10 and man["months"] == [12] and man["seed"] == 3 and man["design"] == "lhs"
@@ -265,7 +266,7 @@ def test_cli_sweep_and_sensitivity_write_their_outputs(tmp_path):
             "--out", out)
     assert r.returncode == 0, r.stderr
     assert "S1" in r.stdout and "±" in r.stdout and "rationality" in r.stdout
-    assert {"indices.csv", "manifest.json", "tornado.png", "top2_scatter.png"} <= {p.name for p in out.iterdir()}
+    assert {"indices.csv", "manifest.json", "tornado.png", "top2_binned.png"} <= {p.name for p in out.iterdir()}
     idx = pd.read_csv(out / "indices.csv")
     assert list(idx.columns) == ["parameter", "S1", "S1_conf", "ST", "ST_conf"] and len(idx) == 3
 

@@ -25,10 +25,39 @@ _API = {
     "parameters": "domain.parameters", "terms": "domain.payoffs",
     "load_scenario": "domain.scenario",
     "AllianceModel": "abm.model",
-    "run": "ensemble", "compare": "ensemble",
-    "explain": "output.explain",
+    "run": "ensemble", "compare": "ensemble", "Comparison": "ensemble",
+    "Results": "output.results",
+    "explain": "output.explain", "scenario_context": "output.explain",
     "discover": "explore", "sensitivity": "explore", "sweep": "explore",
 }
+
+
+def load(folder):
+    """Reopen a folder written by alliance-sim: a ``Results`` (``run``), ``Comparison`` (``compare``) or ``Sweep``.
+
+    >>> res = load("results/run/baseline")        # doctest: +SKIP
+    """
+    import json
+    from pathlib import Path
+
+    path = Path(folder) / "manifest.json"
+    try:
+        kind = json.loads(path.read_text()).get("kind")
+    except FileNotFoundError:
+        raise UserError(f"{folder} has no manifest.json; not an alliance-sim results folder", key="load") from None
+    except ValueError as e:
+        raise UserError(f"manifest.json is not valid JSON ({e})", file=str(path)) from None
+    if kind == "run":
+        from .output.results import Results
+        return Results.load(folder)
+    if kind == "compare":
+        from .ensemble import Comparison
+        return Comparison.load(folder)
+    if kind == "sweep":
+        from .explore.sweep import Sweep
+        return Sweep.load(folder)
+    raise UserError(f"{folder} holds a {kind!r} result; load reads run, compare and sweep folders (read its "
+                    f"CSV tables with pandas)", key="load")
 
 
 def __getattr__(name: str):
@@ -44,5 +73,6 @@ def __dir__():
     return sorted(list(globals()) + list(_API))
 
 
-__all__ = ["AllianceModel", "UserError", "claims", "compare", "discover", "explain", "load_scenario",
+__all__ = ["AllianceModel", "Comparison", "Results", "UserError", "claims", "compare", "discover", "explain", "load",
+           "load_scenario", "scenario_context",
            "parameters", "run", "sensitivity", "sources", "sweep", "terms", "__version__"]

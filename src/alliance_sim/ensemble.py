@@ -1,14 +1,17 @@
 """Running ensembles: ``run`` one scenario, ``compare`` several on the same seed."""
 from __future__ import annotations
 
+import json
+import contextlib
 import shutil
+from pathlib import Path
 
 from .abm.choice import check_concept
 from .domain.metrics import MAIN_METRICS
 from .domain.parameters import Params
 from .domain.scenario import load_scenario
 from .errors import UserError
-from .output.results import Results
+from .output.results import Results, _scenario_copy, time_column
 
 def _check_run_args(replicates, seed):
     if int(replicates) < 1:
@@ -20,7 +23,8 @@ def _check_run_args(replicates, seed):
 def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: dict | None = None, *,
         solution: str = "qre", chunk_size: int | None = None, progress: bool = False,
         executor="serial", workers: int | None = None, scheduler: str | None = None,
-        out=None, resume: bool = False, table_format: str = "parquet", figures: bool = True) -> Results:
+        out=None, resume: bool = False, table_format: str = "parquet", figures: bool = True,
+        overwrite: bool = False, figure_formats=("png",), checkpoint=None) -> Results:
     """Run an ensemble of a scenario.
 
     Parameters
@@ -60,9 +64,19 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
     table_format : {"parquet", "csv"}
     figures : bool
         With ``out``: the table format, and whether to draw the figures.
+    overwrite : bool
+        With ``out``: replace earlier alliance-sim results there. A file, or a
+        folder holding anything alliance-sim did not write, is refused
+        whatever this says (checked before the run starts).
+    figure_formats : sequence of {"png", "svg", "pdf"}
+        With ``out`` and ``figures``: the formats each figure is saved in.
+    checkpoint : path, optional
+        Without ``out``: keep finished chunks in ``CHECKPOINT.partial/`` (for
+        ``resume``) and save nothing else; used by ``compare``.
     """
     from .abm.recorder import frame
     from .engine.batches import Job, run_job
+    from .engine.lock import hold
     from .engine.executors import check_executor
     from .engine.planner import spans
 
@@ -72,23 +86,38 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
     overrides = dict(overrides or {})
     params = Params.build({**sc.parameters, **overrides}, int(replicates))  # validates before any work
     spans(int(replicates), chunk_size)  # validates the chunk size
-    if resume and out is None:
+    if resume and out is None and checkpoint is None:
         raise UserError("resume needs an output folder (out=...)", key="resume")
+    if out is not None:
+        from .output.io import check_figure_formats, check_out
+
+        check_out(out, overwrite, key="out")  # before any work: never lose a file
+        check_figure_formats(figure_formats)
     check_executor(executor, workers, scheduler)
     job = Job.ensemble(sc, int(replicates), int(seed), overrides, solution)
-    arrays, info = run_job(job, chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler,
-                           out=out, resume=resume, progress=progress)
-    res = Results(sc, frame(arrays), int(seed), int(replicates), params.as_dict(), solution, meta={"run": info})
-    if out is not None:
-        from .engine.store import partial_dir
+    folder = out if out is not None else checkpoint
+    # One lock over the computation and the final save: no second run slips in between.
+    with (hold(folder) if folder is not None else contextlib.nullcontext()):
+        arrays, info = run_job(job, chunk_size=chunk_size, executor=executor, workers=workers,
+                               scheduler=scheduler, out=folder, resume=resume, progress=progress)
+        res = Results(sc, frame(arrays), int(seed), int(replicates), params.as_dict(), solution, meta={"run": info})
+        if out is not None:
+            from .engine.store import partial_dir
 
-        res.save(out, table_format=table_format, with_figures=figures)
-        shutil.rmtree(partial_dir(out), ignore_errors=True)  # the run is complete: drop its checkpoints
+            res.save(out, table_format=table_format, with_figures=figures, overwrite=overwrite,
+                     figure_formats=figure_formats)
+            shutil.rmtree(partial_dir(out), ignore_errors=True)  # the run is complete: drop its checkpoints
     return res
 
 
 class Comparison:
-    """Several scenarios run with the same seed and replicates."""
+    """Several scenarios run with the same seed and replicates.
+
+    ``table()`` compares means at a month, ``plot()`` draws them together,
+    ``save(out)`` writes ``comparison.csv``, the figure, ``manifest.json`` and
+    each scenario's run in its own sub-folder; ``Comparison.load(out)`` (or
+    ``alliance_sim.load``) reads it back.
+    """
 
     def __init__(self, results: dict[str, Results]):
         self.results = results
@@ -97,29 +126,76 @@ class Comparison:
     def names(self) -> list[str]:
         return list(self.results)
 
+    def _first(self) -> Results:
+        return next(iter(self.results.values()))
+
+    def check(self, metrics=None, month: int | None = None):
+        """Validate metrics and a month against the scenarios (before or after running them)."""
+        return check_compare_args([r.scenario for r in self.results.values()], metrics, month)
+
     def table(self, metrics=None, month: int | None = None):
         """Mean of each metric per scenario at ``month`` (default: final) and its difference from the first."""
         import pandas as pd
 
-        metrics = list(metrics or MAIN_METRICS)
+        metrics, month = self.check(metrics, month)
         rows = []
         first = None
         for name, res in self.results.items():
             df = res.trajectories
-            m = int(month or df["step"].max())
-            means = df.loc[df["step"] == m, metrics].mean()
+            t = time_column(df)
+            m = int(df[t].max() if month is None else month)
+            means = df.loc[df[t] == m, metrics].mean()
             first = means if first is None else first
             for metric in metrics:
                 rows.append(dict(scenario=name, month=m, metric=metric, mean=float(means[metric]),
                                  diff_from_first=float(means[metric] - first[metric])))
         return pd.DataFrame(rows)
 
+    def info(self) -> dict:
+        return self._first().info()
+
     def plot(self, metrics=None):
         from .output.figures import compare_chart
 
-        metrics = [metrics] if isinstance(metrics, str) else list(metrics or MAIN_METRICS)
-        return compare_chart({n: r.trajectories for n, r in self.results.items()}, metrics,
-                             title="Scenarios compared (same seed)")
+        metrics = [metrics] if isinstance(metrics, str) else metrics
+        metrics, _ = self.check(metrics)
+        return compare_chart({n: r.trajectories for n, r in self.results.items()}, metrics, info=self.info())
+
+    def manifest(self, metrics=None, month=None) -> dict:
+        from .output.io import manifest
+
+        r = self._first()
+        return manifest("compare", r.scenario, seed=r.seed, solution=r.solution, replicates=r.replicates,
+                        scenarios=self.names, folders={n: f"runs/{n}" for n in self.names},
+                        metrics=list(metrics or MAIN_METRICS), month=month)
+
+    def save(self, out, metrics=None, month: int | None = None, *, overwrite: bool = False,
+             figure_formats=("png",), table_format: str = "parquet"):
+        """Write ``comparison.csv``, ``comparison.*`` figure, ``manifest.json`` and ``runs/NAME/`` per scenario."""
+        from .output.io import write_outputs
+
+        metrics, month = self.check(metrics, month)
+        tables = {"comparison.csv": self.table(metrics, month)}
+        extra = {}
+        for name, res in self.results.items():
+            t, _ = res._files(table_format, with_figures=False, prefix=f"runs/{name}/")
+            tables.update(t)
+            extra[f"runs/{name}/manifest.json"] = json.dumps(res.manifest(), indent=2, default=str)
+            extra.update({f"runs/{name}/{k}": v for k, v in _scenario_copy(res.scenario).items()})
+        from .output.io import check_figure_formats
+
+        figs = {"comparison": self.plot(metrics)} if check_figure_formats(figure_formats) else {}
+        return write_outputs(out, tables, self.manifest(metrics, month), figs,
+                             table_format=table_format, overwrite=overwrite, figure_formats=figure_formats,
+                             extra=extra)
+
+    @classmethod
+    def load(cls, folder) -> "Comparison":
+        from .output.results import read_manifest
+
+        folder = Path(folder)
+        man = read_manifest(folder, ("compare",))
+        return cls({name: Results.load(folder / sub) for name, sub in man["folders"].items()})
 
     def __repr__(self) -> str:
         return f"<Comparison of {', '.join(self.names)}>"
@@ -129,25 +205,64 @@ class Comparison:
         return "<p><b>Scenario means at the final month</b></p>" + t.to_html(float_format="%.3f")
 
 
-def compare(scenarios, replicates: int = 1000, seed: int = 0, overrides: dict | None = None, **kwargs) -> Comparison:
+def check_compare_args(scenarios, metrics=None, month: int | None = None, *, keys=("metric", "month")):
+    """``(metrics, month)`` checked against the scenarios before any run: known metrics, a month in every horizon."""
+    from .domain.metrics import METRICS, payoff_columns
+
+    metrics = list(dict.fromkeys(metrics or MAIN_METRICS))
+    allowed = list(METRICS) + payoff_columns()
+    for m in metrics:
+        if m not in allowed:
+            raise UserError(f"unknown metric {m!r}; allowed: {', '.join(allowed)}", key=keys[0])
+    if month is not None:
+        horizon = min(int(sc.horizon) for sc in scenarios)
+        try:
+            ok = int(month) == month and 0 <= int(month) <= horizon
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise UserError(f"month {month!r} not allowed; allowed: 0 to {horizon} (the shortest horizon)",
+                            key=keys[1])
+        month = int(month)
+    return metrics, month
+
+
+def compare(scenarios, replicates: int = 1000, seed: int = 0, overrides: dict | None = None, *, metrics=None,
+            month: int | None = None, **kwargs) -> Comparison:
     """Run several scenarios with the same seed; returns a ``Comparison``.
 
     Keyword arguments are those of ``run`` (``solution``, ``chunk_size``,
     ``executor``, ``workers``, ``scheduler``, ``progress``), except ``out``
     and ``resume``; one executor (e.g. one Dask cluster) serves all scenarios.
+    ``metrics`` and ``month``, if given, are checked before anything runs
+    (as ``Comparison.table`` would use them). Save with ``Comparison.save(out)``.
     """
     from .engine.executors import make_executor
 
     loaded = [load_scenario(s) for s in scenarios]
     if len(loaded) < 2:
         raise UserError("compare needs at least two scenarios", key="scenarios")
-    for key in ("out", "resume"):
-        if kwargs.get(key):
-            raise UserError(f"compare does not take {key}; save each scenario with run(..., out=...)", key=key)
-        kwargs.pop(key, None)
+    if kwargs.get("out"):
+        raise UserError("compare does not take out; save with Comparison.save(out)", key="out")
+    kwargs.pop("out", None)
+    checkpoint, resume = kwargs.pop("checkpoint", None), bool(kwargs.pop("resume", False))
+    if resume and checkpoint is None:
+        raise UserError("resume needs a checkpoint folder (checkpoint=...)", key="resume")
     _check_run_args(replicates, seed)
     check_concept(kwargs.get("solution", "qre"))
+    check_compare_args(loaded, metrics, month)
+    if overrides:
+        Params.build({**overrides}, int(replicates))  # validates before any work
     executor = kwargs.pop("executor", "serial")
     workers, scheduler = kwargs.pop("workers", None), kwargs.pop("scheduler", None)
     with make_executor(executor, workers, scheduler) as ex:
-        return Comparison({sc.name: run(sc, replicates, seed, overrides, executor=ex, **kwargs) for sc in loaded})
+        return Comparison({sc.name: run(sc, replicates, seed, overrides, executor=ex, resume=resume,
+                                        checkpoint=None if checkpoint is None else _scenario_checkpoint(checkpoint, sc),
+                                        **kwargs) for sc in loaded})
+
+
+def _scenario_checkpoint(checkpoint, sc) -> Path:
+    """Where ``compare`` keeps one scenario's finished chunks: ``OUT.partial/NAME.partial/``."""
+    from .engine.store import partial_dir
+
+    return partial_dir(checkpoint) / sc.name

@@ -37,6 +37,7 @@ class StateActor(mesa.Agent):
         self.code = code
         self.name = ACTOR_NAMES[code]
         self.arenas: tuple[Arena, ...] = arenas_of(code)
+        self.recorded = arenas_of(code, recorded_only=True)  # the arenas its ``action_<CODE>`` column shows
         self.actions: dict[str, tuple[str, ...]] = {a.name: a.actions_of(code) for a in self.arenas}
         # The payoff function: this actor's terms, per arena for its choices, all of them for its score.
         self.terms = {a.name: tuple(terms_of(code, a.name)) for a in self.arenas}
@@ -45,6 +46,7 @@ class StateActor(mesa.Agent):
         self.choice_columns = dict(choice_columns or {})
         self.strategy: dict[str, np.ndarray] = {}
         self.action: dict[str, np.ndarray] = {}
+        self.decided: set[str] = set()  # arenas whose move was drawn in turn this month (sequential games)
         self.payoff: np.ndarray | None = None
 
     def payoff_tensor(self, arena: Arena, context, shape: tuple[int, ...]) -> np.ndarray:
@@ -55,26 +57,38 @@ class StateActor(mesa.Agent):
         return tensor
 
     def choose(self, uniforms: np.ndarray) -> None:
-        """Draw this month's action in each arena from the equilibrium strategy (inverse CDF)."""
+        """Draw this month's action in each arena played this month from the equilibrium strategy (inverse CDF)."""
         for arena in self.arenas:
+            if arena.name in self.decided:
+                continue
+            if arena.name not in self.strategy:
+                self.action.pop(arena.name, None)  # not played this month
+                continue
             u = uniforms[:, self.choice_columns[arena.name]]
             self.action[arena.name] = sample_actions(self.strategy[arena.name], u)
+        self.decided.clear()
+
+    def move(self, arena: Arena, probs: np.ndarray, action: np.ndarray) -> None:
+        """Its move in a game played in turn: the choice probabilities it faced and the action drawn."""
+        self.strategy[arena.name] = probs
+        self.action[arena.name] = action
+        self.decided.add(arena.name)
 
     def score(self, state, acts: dict, params) -> None:
         """This month's realised payoff ``(R,)``: every term at the actions taken."""
         self.payoff = realised_payoff(self.all_terms, state, acts, params)
 
     def action_code(self) -> np.ndarray:
-        """This month's action per replicate as one integer (arena actions in mixed radix)."""
+        """This month's action per replicate as one integer (recorded arenas' actions in mixed radix)."""
         code = None
-        for arena in self.arenas:
+        for arena in self.recorded:
             act = self.action[arena.name]
             code = act if code is None else code * len(self.actions[arena.name]) + act
         return code
 
     def action_labels(self) -> np.ndarray:
         """This month's action per replicate as a label; ``war/talks`` for actors in both arenas."""
-        parts = [np.asarray(self.actions[a.name], dtype=object)[self.action[a.name]] for a in self.arenas]
+        parts = [np.asarray(self.actions[a.name], dtype=object)[self.action[a.name]] for a in self.recorded]
         out = parts[0]
         for p in parts[1:]:
             out = out + "/" + p

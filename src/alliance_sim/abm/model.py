@@ -2,9 +2,10 @@
 
 One code path: one model advances all N replicates together (each agent's
 strategies and actions are arrays over replicates) and a single run is N=1.
-Each month: apply the scenario's events; in each arena every player states
-its payoff tensor and the game is solved (``choice``); the agents draw their
-actions and score their payoffs; the world moves (``domain.dynamics``).
+Each month: apply the scenario's events; in each arena played that month
+every player states its payoff tensor and the game is solved (``choice``);
+the agents draw their actions and score their payoffs; the world moves
+(``domain.dynamics``).
 """
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from ..domain.mechanisms import Acts
 from ..domain.metrics import METRICS
 from ..domain.parameters import Params
 from ..domain.payoffs import arena_context
+from ..games.sequential import realised_path
 from ..domain.scenario import Scenario, load_scenario
 from ..domain.state import State
 from .agents import StateActor
-from .choice import check_concept, solve
+from .choice import check_concept, solve, solve_sequential
 from .recorder import Recorder, metric_values
-from .streams import CHOICE_COLUMNS, NORMALS, U_DEAL, choice_columns, replicate_noise
+from .streams import CHOICE_COLUMNS, NORMALS, U_DEAL, U_SETTLE, choice_columns, replicate_noise
 
 
 def _mean_metric(name: str, model: "AllianceModel") -> float:
@@ -89,6 +91,7 @@ class AllianceModel(mesa.Model):
         self._by_code = {agent.code: agent for agent in self.agents}  # arena axis order needs lookup by code
         self._equilibria: dict[str, list[np.ndarray]] = {}
         self.recorder = Recorder(self.n, self.replicate_ids, self.spec.start)
+        self.recorder.record_initial(self.state, self.params, [self.actor(c) for c in ACTORS], self.flows)  # month 0
         self.datacollector = mesa.DataCollector(model_reporters={m: partial(_mean_metric, m) for m in METRICS})
         self.datacollector.collect(self)
 
@@ -100,18 +103,23 @@ class AllianceModel(mesa.Model):
         self.month += 1
         self._apply_events()
         s, p = self.state, self.params
+        self.solved_at = (s, p)  # the state and parameters this month's games are played at (after its events)
         uniforms = self._uniforms[self.month - 1]
+        played = [arena for arena in ARENAS if arena.when is None or np.any(getattr(s, arena.when) > 0)]
         for arena in ARENAS:
-            self._solve(arena, s, p, uniforms)
+            if arena in played:
+                self._solve(arena, s, p, uniforms)
+            else:  # e.g. no Korean crisis this month: nobody plays that game
+                for code in arena.players:
+                    self.actor(code).strategy.pop(arena.name, None)
         self.agents.shuffle_do("choose", uniforms)  # each agent has its own uniforms: order is immaterial
         # Bound to this month's state and parameters: mechanisms shared by the
         # payoffs and the transition are computed once.
-        acts = {a.name: Acts(a, {c: self.actor(c).action[a.name] for c in a.players}).bind(s, p) for a in ARENAS}
+        acts = {a.name: Acts(a, {c: self.actor(c).action[a.name] for c in a.players}).bind(s, p) for a in played}
         self.agents.do("score", s, acts, p)
         noise = {name: self._normals[self.month - 1][:, k] for k, name in enumerate(NORMALS)}
-        noise["u_deal"] = uniforms[:, U_DEAL]
-        self.state, casualties = transition(s, acts["war"], acts["talks"], p, noise)
-        self.flows = {"prk_casualties_month": casualties}
+        noise["u_deal"], noise["u_settle"] = uniforms[:, U_DEAL], uniforms[:, U_SETTLE]
+        self.state, self.flows = transition(s, acts, p, noise)
         self.recorder.record(self.month, self.state, p, [self.actor(c) for c in ACTORS], self.flows)
         self.datacollector.collect(self)
         if self.month >= self.horizon:
@@ -122,6 +130,17 @@ class AllianceModel(mesa.Model):
         players = [self.actor(c) for c in arena.players]
         context, shape = arena_context(arena, s, p), (self.n,) + arena.shape
         payoffs = [agent.payoff_tensor(arena, context, shape) for agent in players]
+        if arena.sequential:  # solved backwards, played forwards: each mover draws with its own uniforms
+            tree = solve_sequential(payoffs, self.solution, p.rationality)
+            path = realised_path(tree, [uniforms[:, CHOICE_COLUMNS[(arena.name, c)]] for c in arena.players])
+            for agent, (action, probs) in zip(players, path):
+                agent.move(arena, probs, action)
+            return
+        if arena.independent:  # decision problems: each player's payoff varies only along its own axis
+            for i, agent in enumerate(players):
+                own = payoffs[i][(slice(None),) + tuple(slice(None) if j == i else 0 for j in range(len(players)))]
+                agent.strategy[arena.name] = solve([own], self.solution, p.rationality)[0]
+            return
         u = uniforms[:, CHOICE_COLUMNS[(arena.name, arena.players[0])]]  # picks among several pure equilibria
         eq = solve(payoffs, self.solution, p.rationality, start=self._equilibria.get(arena.name), u=u)
         self._equilibria[arena.name] = eq
@@ -129,6 +148,9 @@ class AllianceModel(mesa.Model):
             agent.strategy[arena.name] = strategy
 
     def _apply_events(self) -> None:
+        for ev in self.spec.events:  # an event with an end (a crisis) sets its variables back to 0 then
+            if ev.until == self.month:
+                self.state = self.state.replace(**{k: np.zeros(self.n) for k in ev.state_set})
         for ev in self.spec.events_at(self.month):
             if ev.params:
                 self.params = self.params.replace(**ev.params)

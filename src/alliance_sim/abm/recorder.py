@@ -23,10 +23,15 @@ def month_dates(start: str, months: int) -> list[str]:
     return out
 
 
+def month_datetimes(start: str, months) -> np.ndarray:
+    """The first day of each month as ``datetime64[ns]``: month 1 is ``start``, month 0 the month before it."""
+    return (np.datetime64(start, "M") + (np.asarray(months, dtype=np.int64) - 1)).astype("datetime64[ns]")
+
+
 def action_categories(code: str) -> list[str]:
     """All labels an actor's monthly action can take, in code order."""
     labels = [""]
-    for arena in arenas_of(code):
+    for arena in arenas_of(code, recorded_only=True):
         labels = [f"{a}/{b}" if a else b for a in labels for b in arena.actions_of(code)]
     return labels
 
@@ -54,6 +59,15 @@ class Recorder:
     def _put(self, name: str, values: np.ndarray) -> None:
         self._data.setdefault(name, []).append(np.asarray(values))
 
+    def record_initial(self, state, params, agents, flows: dict) -> None:
+        """Keep month 0, the starting state: payoffs NaN, actions missing (no month has been played)."""
+        self.steps.append(0)
+        for name in METRICS:
+            self._put(name, metric_values(name, state, params, flows))
+        for agent in agents:
+            self._put(payoff_column(agent.code), np.full(self.n, np.nan))
+            self._put(action_column(agent.code), np.full(self.n, -1, dtype=np.int16))
+
     def record(self, step: int, state, params, agents, flows: dict) -> None:
         """Keep month ``step``: every metric, and each agent's payoff and action code."""
         self.steps.append(step)
@@ -69,12 +83,12 @@ class Recorder:
         ``frame(recorder.arrays())`` is the tidy table.
         """
         H, R = len(self.steps), self.n
-        dates = np.asarray(month_dates(self.start, max(self.steps) if self.steps else 0), dtype=object)
         steps = np.asarray(self.steps, dtype=np.int64)
         out = {
             "replicate": np.repeat(np.asarray(self.replicate_ids, dtype=np.int64), H),
-            "step": np.tile(steps, R),
-            "date": np.tile(dates[steps - 1] if H else dates[:0], R),
+            "month": np.tile(steps, R),
+            "step": np.tile(steps, R),  # deprecated: the same as "month", kept for one release
+            "date": np.tile(month_datetimes(self.start, steps), R),
         }
         for name, values in self._data.items():
             # (H, R) stacked, transposed to replicate-major order.
@@ -108,7 +122,7 @@ def frame_arrays(df) -> dict[str, np.ndarray]:
                 col = col.cat.set_categories(cats)
             out[name] = col.cat.codes.to_numpy().astype(np.int16)
         elif name == "date":
-            out[name] = col.to_numpy(dtype=object)
+            out[name] = col.to_numpy(dtype="datetime64[ns]")
         else:
             out[name] = col.to_numpy()
     return out

@@ -13,14 +13,15 @@ import numpy as np
 
 from ..domain.actors import ARENAS
 
-# One uniform per (arena, player) for sampling actions, then the deal draw.
+# One uniform per (arena, player) for sampling actions, then the deal and settlement draws.
 CHOICE_COLUMNS: dict[tuple[str, str], int] = {}
 for _arena in ARENAS:
     for _actor in _arena.players:
         CHOICE_COLUMNS[(_arena.name, _actor)] = len(CHOICE_COLUMNS)
 U_DEAL = len(CHOICE_COLUMNS)
-N_UNIFORM = U_DEAL + 1
-NORMALS = ("z_casualty", "z_war")
+U_SETTLE = U_DEAL + 1
+N_UNIFORM = U_SETTLE + 1
+NORMALS = ("z_casualty", "z_war", "z_front")
 
 
 def choice_columns(code: str) -> dict[str, int]:

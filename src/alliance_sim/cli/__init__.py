@@ -12,10 +12,10 @@ import sys
 
 from .._version import __version__
 from ..errors import UserError
-from . import classic, explore, reference, scenarios
+from . import classic, docs, explore, reference, scenarios
 from .options import PROG, Parser
 
-COMMAND_GROUPS = (scenarios, reference, explore, classic)
+COMMAND_GROUPS = (scenarios, reference, explore, classic, docs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,9 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     parser = build_parser()
+    args = None
     try:
-        args = parser.parse_args(argv)
-        return args.func(args)
+        with _warnings_as_lines():
+            args = parser.parse_args(argv)
+            return args.func(args)
     except UserError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
@@ -41,6 +43,69 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (OSError, MemoryError) as e:  # a full disk, a read-only or missing folder, out of memory, ...
+        return _failed(args, e)
+
+
+def _failed(args, e: BaseException) -> int:
+    """One line for an operating-system failure: exit 1 with the resume command if a run saved chunks, else 2."""
+    from ..errors import os_error_message
+
+    what = os_error_message(e) if isinstance(e, OSError) else "out of memory"
+    out, done = None, 0
+    if getattr(args, "command", None) == "run":
+        from pathlib import Path
+
+        from ..engine.store import ChunkStore, partial_dir
+
+        try:
+            if args.out is None:  # the command's default folder
+                from ..domain.scenario import load_scenario
+                from . import options
+
+                name = load_scenario(args.scenario).name
+                out = Path(options.default_out("run", name, args=args) if hasattr(options, "default_out")
+                           else Path("results") / name)
+            else:
+                out = Path(args.out)
+            partial = partial_dir(out)
+            done = len(ChunkStore(partial, {}).finished())
+        except (OSError, UserError):
+            done = 0
+    if not done:
+        print(f"{PROG}: error: {what}", file=sys.stderr)
+        return 2
+    from .options import resume_command
+
+    print(f"{PROG}: error: {what}; the run stopped with {done} chunks saved in {partial}/\n"
+          f"resume with: {resume_command(args, out)}", file=sys.stderr)
+    return 1
+
+
+class _warnings_as_lines:
+    """Library notices (``CheckpointWarning``) as one ``alliance-sim: warning: ...`` line each."""
+
+    def __enter__(self):
+        import warnings
+
+        from ..errors import CheckpointWarning
+
+        self._old = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, CheckpointWarning):
+                print(f"{PROG}: warning: {message}", file=sys.stderr)
+            else:
+                self._old(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        return self
+
+    def __exit__(self, *exc):
+        import warnings
+
+        warnings.showwarning = self._old
+        return False
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from ..errors import UserError
@@ -59,7 +57,7 @@ def _common(p, default_out):
                    help="override an input (repeatable): ISSUE.ACTOR.position|salience|capability=V, "
                         "landscape.size.ACTOR=V, landscape.propensity.A-B=V")
     p.add_argument("--out", default=None, help=f"output folder (default {default_out})")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing non-empty --out folder")
+    p.add_argument("--overwrite", action="store_true", help="replace results alliance-sim wrote earlier in --out (never other files)")
     p.add_argument("--figure-format", choices=FIGURE_FORMATS, default="png", help="figure file format (default png)")
     p.add_argument("--no-figures", action="store_true", help="write tables only")
 
@@ -133,10 +131,10 @@ def _parse_sets(items) -> dict:
 
 
 def _check_out(out: Path, overwrite: bool):
-    if out.exists() and not out.is_dir():
-        raise UserError("exists and is not a folder", key=f"--out {out}")
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise UserError("folder exists and is not empty; pass --overwrite to replace it", key=f"--out {out}")
+    """The same rule as every command: never lose a file (``output.io.check_out``)."""
+    from ..output.io import check_out
+
+    check_out(out, overwrite)
 
 
 def _inputs(args):
@@ -177,20 +175,14 @@ def run(args) -> int:
         raise UserError("--issue does not apply to --example", key="--issue")
     elif cmd == "exchange":
         issues = _issues(inp, args.issue, min_count=2)
-    # --- work in a temporary folder ----------------------------------------------
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        manifest = {"command": f"classic {cmd}", "argv": sys.argv[1:], "inputs": inp.path if inp else None,
-                    "overrides": _parse_sets(args.sets)}
+    # --- work in a temporary folder, moved into place at the end (output.io.atomic_dir) --------
+    from ..output.io import PACKAGE, atomic_dir
+
+    with atomic_dir(out, overwrite=args.overwrite) as tmp:
+        manifest = {"package": PACKAGE, "command": f"classic {cmd}", "argv": sys.argv[1:],
+                    "inputs": inp.path if inp else None, "overrides": _parse_sets(args.sets)}
         text = globals()[f"_run_{cmd}"](args, inp, issues, tmp, manifest)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.replace(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     print(text)
     print(f"wrote {out}/")
     return 0

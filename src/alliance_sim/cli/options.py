@@ -22,16 +22,24 @@ class _ShowDefaults(argparse.HelpFormatter):
 
     def _get_help_string(self, action):
         text = action.help or ""
-        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+        hidden = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        if "default" in text or hidden or not action.option_strings:
             return text
         return f"{text} (default: %(default)s)"
+
+
+def _formatter(prog):
+    """Help text at most 100 columns wide (narrower terminals wrap narrower)."""
+    import shutil
+
+    return _ShowDefaults(prog, width=min(shutil.get_terminal_size().columns, 100) - 2)
 
 
 class Parser(argparse.ArgumentParser):
     """argparse, but errors are one line (no usage dump) and defaults are shown in --help."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("formatter_class", _ShowDefaults)
+        kwargs.setdefault("formatter_class", _formatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message):
@@ -50,6 +58,16 @@ def positive_int(text: str) -> int:
 
 
 def seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{v} must be 0 or more")
+    return v
+
+
+def nonnegative_int(text: str) -> int:
     try:
         v = int(text)
     except ValueError:
@@ -115,6 +133,59 @@ def add_run_flags(p, replicates: int = 1000) -> None:
     add_engine_flags(p)
 
 
+def add_output_flags(p, default: str, *, resume: bool = True, figures: bool = True) -> None:
+    """``--out``, ``--overwrite``, ``--resume`` and the figure flags: the same in every command that writes."""
+    p.add_argument("--out", default=None, metavar="FOLDER",
+                   help=f"output folder (default: {default}); must be new or empty unless --overwrite")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace results alliance-sim wrote earlier in --out (a folder holding other files, or a "
+                        "file, is always refused)")
+    if resume:
+        p.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run with the same --out: compute only its missing chunks")
+    if figures:
+        p.add_argument("--figure-format", dest="figure_formats", action="append", metavar="FMT",
+                       help="figure format(s): png, svg, pdf; repeatable or comma-separated (default: png)")
+        p.add_argument("--no-figures", action="store_true", help="write no figures")
+
+
+def figure_formats(args) -> tuple:
+    from ..output.io import check_figure_formats
+
+    return check_figure_formats(getattr(args, "figure_formats", None))
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a flag value (``us_prk_deal > 0.5`` -> ``us_prk_deal_gt_0.5``)."""
+    import re
+
+    for a, b in ((">=", "_ge_"), ("<=", "_le_"), ("==", "_eq_"), ("!=", "_ne_"), (">", "_gt_"), ("<", "_lt_"),
+                 ("=", "-")):
+        text = text.replace(a, b)
+    return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9._+-]+", "_", text)).strip("_")
+
+
+def default_out(command: str, *parts, args=None) -> str:
+    """``results/COMMAND/PART_PART...``: distinct per command, scenario, method, outcome, overrides and concept."""
+    words = [slug(str(x)) for x in parts if x]
+    if args is not None:
+        words += [slug(item.replace(" ", "")) for item in (getattr(args, "sets", None) or [])]
+        if getattr(args, "solution", "qre") != "qre":
+            words.append(args.solution)
+    return f"results/{command}/{'_'.join(words)}"
+
+
+def output_folder(args, command: str, *parts):
+    """The ``--out`` folder (or the command's default), checked before any work: nothing there is ever lost."""
+    from pathlib import Path
+
+    from ..output.io import check_out
+
+    out = Path(args.out or default_out(command, *parts, args=args))
+    check_out(out, args.overwrite)
+    return out
+
+
 def executor_args(args) -> dict:
     """``executor, workers, scheduler`` from the flags (a scheduler implies dask, several workers processes)."""
     from ..engine.executors import resolve_executor
@@ -139,4 +210,8 @@ def resume_command(args, out) -> str:
         parts += ["--format", args.format]
     if args.no_figures:
         parts.append("--no-figures")
+    for fmt in args.figure_formats or []:
+        parts += ["--figure-format", fmt]
+    if args.overwrite:
+        parts.append("--overwrite")
     return shlex.join(parts + ["--resume"])

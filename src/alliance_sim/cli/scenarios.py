@@ -1,30 +1,35 @@
 """``alliance-sim run | compare | explain | list | validate``: scenarios and their ensembles."""
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 from ..errors import UserError
-from .options import PROG, add_model_flags, add_run_flags, executor_args, parse_sets, positive_int, resume_command
+from .options import (PROG, add_output_flags, add_run_flags, executor_args, figure_formats, nonnegative_int,
+                      output_folder, parse_sets, positive_int, resume_command)
+from .options import seed as seed_type
+
+
+WIDTH = 100  # terminal tables fit this many columns
 
 
 def add_commands(sub) -> None:
     p = sub.add_parser("run", help="run a scenario ensemble and write tables and figures")
     p.add_argument("scenario", help="a shipped scenario name or a .toml path")
     add_run_flags(p)
-    p.add_argument("--out", default=None, help="output folder (default results/SCENARIO)")
+    add_output_flags(p, "results/run/SCENARIO[_NAME-VALUE for each --set]")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="trajectories file format")
-    p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run with the same --out: compute only its missing chunks")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run several scenarios on the same seed and compare them")
     p.add_argument("scenarios", nargs="+", help="two or more scenario names or paths")
     add_run_flags(p)
-    p.add_argument("--metric", action="append", default=None, help="metric(s) to compare (repeatable)")
-    p.add_argument("--month", type=positive_int, default=None, help="month for the table (default: final)")
-    p.add_argument("--out", default="results/compare", help="output folder")
+    p.add_argument("--metric", action="append", default=None,
+                   help="metric(s) to compare (repeatable; default: the main metrics)")
+    p.add_argument("--month", type=nonnegative_int, default=None,
+                   help="month for the table, 0 (the start) to the horizon (default: final)")
+    add_output_flags(p, "results/compare/SCENARIO_SCENARIO...")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("list", help="list the shipped scenarios")
@@ -41,7 +46,10 @@ def add_commands(sub) -> None:
     p.add_argument("--action", dest="actions", action="append", metavar="ACTOR=ACTION",
                    help="set an actor's action, e.g. PRK=sustain/engage (repeatable)")
     p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE", help="override a parameter")
-    p.add_argument("--figure", default=None, help="save the waterfall figure to this PNG")
+    p.add_argument("--seed", type=seed_type, default=0, help="seed of the runs that give the scenario's state")
+    p.add_argument("--figure", default=None, metavar="FILE",
+                   help="save the waterfall figure (.png, .svg or .pdf; refused if FILE exists unless --overwrite)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --figure file")
     p.set_defaults(func=cmd_explain)
 
 
@@ -53,11 +61,13 @@ def cmd_run(args) -> int:
 
     sc = load_scenario(args.scenario)
     overrides = parse_sets(args.sets)
-    out = Path(args.out or Path("results") / sc.name)
+    formats = figure_formats(args)
+    out = output_folder(args, "run", sc.name)
     try:
         res = run(sc, args.replicates, args.seed, overrides, solution=args.solution, chunk_size=args.chunk_size,
                   progress=True, out=out, resume=args.resume, table_format=args.format,
-                  figures=not args.no_figures, **executor_args(args))
+                  figures=not args.no_figures, overwrite=args.overwrite, figure_formats=formats,
+                  **executor_args(args))
     except KeyboardInterrupt:
         done = len(ChunkStore(partial_dir(out), {}).finished())
         if not done:
@@ -71,37 +81,37 @@ def cmd_run(args) -> int:
     if info.get("chunks_reused"):
         print(f"resumed: {info['chunks_reused']} of {info['chunks']} chunks were already done")
     print(f"{sc.name}: {args.replicates} replicates x {sc.horizon} months, seed {args.seed}")
-    print(res.headline().to_string())
-    print(f"wrote {out}/ (trajectories, summary.csv, manifest.json{', figures/' if not args.no_figures else ''})")
+    print(res.headline().to_string(line_width=WIDTH))
+    figs = "" if args.no_figures else f", figures/ ({', '.join(formats)})"
+    print(f"wrote {out}/ (trajectories, summary.csv, manifest.json, scenario.toml{figs})")
     return 0
 
 
 def cmd_compare(args) -> int:
-    import matplotlib.pyplot as plt
+    from ..domain.scenario import load_scenario
+    from ..engine.store import partial_dir
+    from ..ensemble import check_compare_args, compare
 
-    from ..ensemble import compare
-    from ..output.io import atomic_dir
-
+    # everything is checked before the first scenario runs
+    scenarios = [load_scenario(s) for s in args.scenarios]
+    if len(scenarios) < 2:
+        raise UserError("compare needs at least two scenarios", key="scenarios")
+    metrics, month = check_compare_args(scenarios, args.metric, args.month, keys=("--metric", "--month"))
     overrides = parse_sets(args.sets)
-    comp = compare(args.scenarios, args.replicates, args.seed, overrides, solution=args.solution,
-                   chunk_size=args.chunk_size, progress=True, **executor_args(args))
-    df0 = next(iter(comp.results.values())).trajectories
-    for metric in args.metric or []:
-        if metric not in df0.columns:
-            raise UserError(f"unknown metric {metric!r}; allowed: {', '.join(c for c in df0.columns if c not in ('replicate', 'step', 'date'))}",
-                            key="--metric")
-    table = comp.table(args.metric, args.month)
-    out = Path(args.out)
-    with atomic_dir(out) as tmp:
-        table.to_csv(tmp / "comparison.csv", index=False)
-        fig = comp.plot(args.metric)
-        fig.savefig(tmp / "comparison.png", dpi=110)
-        plt.close(fig)
-    wide = table.pivot(index="metric", columns="scenario", values="diff_from_first")[comp.names]
+    formats = figure_formats(args)
+    out = output_folder(args, "compare", "_".join(sc.name for sc in scenarios))
+    comp = compare(scenarios, args.replicates, args.seed, overrides, metrics=metrics, month=month,
+                   solution=args.solution, chunk_size=args.chunk_size, progress=True, checkpoint=out,
+                   resume=args.resume, **executor_args(args))
+    comp.save(out, metrics, month, overwrite=args.overwrite, figure_formats=() if args.no_figures else formats)
+    shutil.rmtree(partial_dir(out), ignore_errors=True)
+    table = comp.table(metrics, month)
+    wide = table.pivot(index="metric", columns="scenario", values="diff_from_first")[comp.names].loc[metrics]
     print(f"Difference of the mean from {comp.names[0]} at month {int(table['month'].iloc[0])} "
           f"({args.replicates} replicates, seed {args.seed}):")
-    print(wide.round(3).to_string())
-    print(f"wrote {out}/comparison.csv and comparison.png")
+    print(wide.round(3).to_string(line_width=WIDTH))
+    figs = "" if args.no_figures else ", comparison." + "/".join(formats)
+    print(f"wrote {out}/ (comparison.csv{figs}, manifest.json, runs/)")
     return 0
 
 
@@ -110,7 +120,9 @@ def cmd_list(args) -> int:
 
     for name in shipped():
         sc = load_scenario(name)
-        print(f"{name:20s} {sc.horizon:3d} months  {sc.description[:90]}...")
+        text = " ".join(sc.description.split())
+        line = f"{name:20s} {sc.horizon:3d} months  {text}"
+        print(line if len(line) <= WIDTH else line[: WIDTH - 3] + "...")
     return 0
 
 
@@ -126,8 +138,8 @@ def cmd_validate(args) -> int:
 def cmd_explain(args) -> int:
     import pandas as pd
 
-    from ..output.explain import explain, scenario_context
     from ..domain.parameters import Params
+    from ..output.explain import explain, scenario_context
 
     overrides = parse_sets(args.sets)
     actions = {}
@@ -136,21 +148,60 @@ def cmd_explain(args) -> int:
         if not sep:
             raise UserError(f"expected ACTOR=ACTION, got {item!r}", key="--action")
         actions[code.strip()] = action.strip()
-    state, params = None, None
+    fig_path = _check_figure_path(args.figure, args.overwrite) if args.figure else None
+    state, params, context = None, None, None
     if args.scenario:
-        state, params, modal = scenario_context(args.scenario, args.month, overrides=overrides)
+        from ..domain.scenario import load_scenario
+
+        sc = load_scenario(args.scenario)
+        if not 1 <= args.month <= sc.horizon:
+            raise UserError(f"month {args.month} outside the scenario; allowed: 1 to {sc.horizon}", key="--month")
+        state, params, modal = scenario_context(sc, args.month, overrides=overrides, seed=args.seed)
         actions = {**modal, **actions}
+        context = (f"{sc.name}, month {args.month} ({_month_name(sc.start, args.month)}): mean state of 200 "
+                   f"replicates, seed {args.seed}, modal actions")
     e = explain(args.actor, state, actions, params=params if params is not None else Params.build(overrides),
-                figure=bool(args.figure))
-    with pd.option_context("display.width", 200, "display.max_colwidth", 60):
-        print(f"{e.actor} at {e.profile[e.actor]} (others: "
-              + ", ".join(f"{k}={v}" for k, v in e.profile.items() if k != e.actor) + ")")
-        print(e.table[["term", "arena", "value", "claims"]].round(3).to_string(index=False))
-        print(f"total: {e.total:.3f}")
-        print("\nTotal by own action (others fixed):")
-        print(e.by_action.sum(min_count=1).round(3).to_string())
-    if args.figure:
-        Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-        e.figure.savefig(args.figure, dpi=110)
-        print(f"wrote {args.figure}")
+                figure=bool(fig_path), context=context)
+    print(f"{e.actor} at {e.profile[e.actor]} (others: "
+          + ", ".join(f"{k}={v}" for k, v in e.profile.items() if k != e.actor) + ")")
+    import textwrap
+
+    tw = max([len(str(x)) for x in e.table["term"]] + [4])
+    aw = max([len(str(x)) for x in e.table["arena"]] + [5])
+    head = f"{'term':<{tw}}  {'arena':<{aw}}  {'value':>7}  "
+    print(head + "claims")
+    for row in e.table.itertuples():
+        lines = textwrap.wrap(str(row.claims), WIDTH - len(head)) or [""]
+        print(f"{row.term:<{tw}}  {row.arena:<{aw}}  {row.value:7.3f}  {lines[0]}")
+        for more in lines[1:]:
+            print(" " * len(head) + more)
+    print(f"total: {e.total:.3f}")
+    print("\nTotal by own action (others fixed):")
+    print(e.by_action.sum(min_count=1).round(3).to_string())
+    if fig_path:
+        from ..output.io import save_figure
+
+        save_figure(e.figure, fig_path, (fig_path.suffix.lstrip(".") or "png",))
+        print(f"wrote {fig_path}")
     return 0
+
+
+def _month_name(start: str, month: int) -> str:
+    import numpy as np
+
+    return str(np.datetime64(start, "M") + (month - 1))
+
+
+def _check_figure_path(path, overwrite: bool) -> Path:
+    from ..output.io import FIGURE_FORMATS
+
+    path = Path(path)
+    if not path.suffix:
+        path = path.with_suffix(".png")
+    if path.suffix.lstrip(".").lower() not in FIGURE_FORMATS:
+        raise UserError(f"unknown figure format {path.suffix!r}; allowed: .png, .svg, .pdf", key="--figure")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; give a file name", key="--figure")
+    if path.exists() and not overwrite:
+        raise UserError(f"{path} exists; pass --overwrite to replace it, or choose another name", key="--figure")
+    return path

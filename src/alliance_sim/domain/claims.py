@@ -31,6 +31,8 @@ class Source(BaseModel):
     author: str
     date: str
     date_note: str
+    url: str = ""       # where the article can be read; "" when no canonical address was found
+    url_note: str = ""
 
 
 class Figure(BaseModel):
@@ -170,7 +172,7 @@ def claims(folder: str | Path | None = None):
     for c in cl.values():
         s = sources[c.source]
         rows.append(dict(
-            id=c.id, source=c.source, locator=c.locator, kind=c.kind, actors=", ".join(c.actors),
+            id=c.id, source=c.source, locator=c.locator, kind=c.kind, actors=list(c.actors),
             text=c.text, readings=list(c.readings), figures=[f.model_dump() for f in c.figures],
             also_sources=list(c.also_sources), source_title=s.title, source_date=s.date,
         ))

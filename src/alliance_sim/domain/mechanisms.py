@@ -1,8 +1,8 @@
-"""The derived quantities the articles argue about.
+"""The mechanisms the articles argue about, as pure functions of state, actions and parameters.
 
-Pure functions of the state, the actions and the parameters, shared by the
-payoff terms and the transitions so each mechanism is written once. Every
-argument may be a scalar, an ``(R,)`` array or an ``(R, a_1, ..., a_k)`` grid.
+Shared by the payoff terms and the transition so each mechanism is written
+once. Every argument may be a scalar, an ``(R,)`` array or an
+``(R, a_1, ..., a_k)`` grid over an arena's action profiles.
 """
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ TROOP_SCALE = 10.0  # thousand troops: the unit of contribution, and where the d
 
 
 class Acts:
-    """Action indicators for one arena: ``acts.i("PRK", "expand")`` is 1.0 where PRK expands.
+    """Action indicators for one arena: ``acts.i("PRK", "draw_down")`` is 1.0 where PRK draws down.
 
-    ``index[actor]`` is an integer array: a broadcast grid over the arena's
-    profiles (``Acts.grid``) or one realised action per replicate.
+    ``i`` matches a whole action label (``"draw_down/seoul"``) or one of its
+    parts (``"draw_down"``, ``"seoul"``). ``index[actor]`` is an integer
+    array: a broadcast grid over the arena's profiles (``Acts.grid``) or one
+    realised action per replicate.
 
     ``acts.bind(s, p)`` returns a view that also remembers the mechanisms
-    below (``talks_progress`` etc.) computed at that state and those
-    parameters, so the payoff terms and the transition that share them
-    compute each one once; the values are the same arrays either way.
+    below computed at that state and those parameters, so the payoff terms
+    and the transition that share them compute each one once.
     """
 
     __slots__ = ("arena", "index", "_cache", "_memo")
@@ -55,10 +56,23 @@ class Acts:
         key = (actor, action)
         out = self._cache.get(key)
         if out is None:
-            a = self.arena.actions_of(actor).index(action)
-            out = (self.index[actor] == a).astype(float)
+            out = indicator(self.arena, actor, action)[self.index[actor]]
             self._cache[key] = out
         return out
+
+
+@functools.lru_cache(maxsize=None)
+def _indicator(arena: Arena, actor: str, action: str) -> tuple[float, ...]:
+    labels = arena.actions_of(actor)
+    hits = tuple(1.0 if (label == action or action in label.split("/")) else 0.0 for label in labels)
+    if not any(hits):
+        raise KeyError(f"{actor} has no action or action part {action!r} in arena {arena.name}: {labels}")
+    return hits
+
+
+def indicator(arena: Arena, actor: str, action: str) -> np.ndarray:
+    """1.0 for each of ``actor``'s actions in ``arena`` that is ``action`` or has it as a part."""
+    return np.asarray(_indicator(arena, actor, action))
 
 
 def _memo(fn):
@@ -78,32 +92,56 @@ def _memo(fn):
     return wrapper
 
 
-# --- war arena ---------------------------------------------------------------------------
-
-@_memo
-def contribution(s, a: Acts, p) -> np.ndarray:
-    """PRK's troop contribution once this month's decision is carried out, in units of 10,000."""
-    return troops_after(s, a, p) / TROOP_SCALE
-
-
-def shipping(a: Acts) -> np.ndarray:
-    """1 while PRK keeps munitions flowing, 0 when it draws down."""
-    return 1.0 - a.i("PRK", "draw_down")
-
+# --- the deployment and the war --------------------------------------------------------------
 
 @_memo
 def troops_after(s, a: Acts, p) -> np.ndarray:
-    """PRK troops in Russia once this month's deployment decision is carried out."""
+    """PRK troops in Russia once this month's deployment decision is carried out (thousand)."""
     T = s.prk_troops_in_russia
     return T + p.wave_size * a.i("PRK", "expand") - p.drawdown_rate * T * a.i("PRK", "draw_down")
 
 
 @_memo
+def contribution(s, a: Acts, p) -> np.ndarray:
+    """PRK's troop contribution after this month's decision, in units of 10,000."""
+    return troops_after(s, a, p) / TROOP_SCALE
+
+
+def troop_demand(s, p) -> np.ndarray:
+    """How many PRK troops Russia needs (in 10,000s): it pays for no more, less once the shooting stops."""
+    return p.troop_demand * s.personnel_shortage * war_factor(s, p)
+
+
+def _paid(c, demand):
+    d = np.maximum(demand, 1e-9)
+    return d * -np.expm1(-c / d)
+
+
+@_memo
+def paid_contribution(s, a: Acts, p) -> np.ndarray:
+    """The part of PRK's contribution Russia needs and pays for (10,000s): near ``contribution`` while
+    below Russia's demand, saturating at it."""
+    return _paid(contribution(s, a, p), troop_demand(s, p))
+
+
+@_memo
+def needed_share(s, a: Acts, p) -> np.ndarray:
+    """Share of PRK's troops that serve a need of Russia's (1 while below its demand)."""
+    c = contribution(s, a, p)
+    return np.where(c > 0, paid_contribution(s, a, p) / np.maximum(c, 1e-12), 1.0)
+
+
+@_memo
+def withheld(s, a: Acts, p) -> np.ndarray:
+    """Needed troops this month's decision takes away from Russia (10,000s): what a drawdown costs it."""
+    return np.maximum(paid_now(s, p) - paid_contribution(s, a, p), 0.0)
+
+
+@_memo
 def expected_casualties(s, a: Acts, p) -> np.ndarray:
-    """Expected PRK casualties this month (thousand): experience cuts the rate, a Ukrainian counter raises it."""
+    """Expected PRK casualties this month (thousand): experience cuts the rate, Ukrainian counters raise it."""
     rate = p.casualty_rate * (1.0 - p.casualty_learning * s.prk_experience)
-    counter = 1.0 + p.counter_lethality * a.i("UKR", "counter")
-    return rate * troops_after(s, a, p) * s.war_intensity * counter
+    return rate * troops_after(s, a, p) * s.war_intensity * (1.0 + p.counter_lethality * s.ukr_pressure)
 
 
 def war_factor(s, p) -> np.ndarray:
@@ -112,76 +150,127 @@ def war_factor(s, p) -> np.ndarray:
     return w + (1.0 - w) * p.postwar_troop_use
 
 
-def blood_debt_share(blood_debt, p) -> np.ndarray:
-    """Blood debt as a saturating share in [0, 1)."""
-    return blood_debt / (blood_debt + p.blood_debt_half)
-
-
-def obligation(alliance_strength, blood_debt, p) -> np.ndarray:
-    """Russia's obligation to defend PRK: the alliance, deepened by blood debt."""
-    return alliance_strength * (1.0 + p.blood_debt_weight * blood_debt_share(blood_debt, p))
-
-
-@_memo
-def loyalty(s, a: Acts, p) -> np.ndarray:
-    """Share of Russia's goodwill PRK keeps: withdrawing while Russia is short of troops costs some."""
-    return 1.0 - a.i("PRK", "draw_down") * p.prk_renege_penalty * s.personnel_shortage
-
-
 def deployment(s) -> np.ndarray:
     """Troops in Russia as a saturating share: what a deal covering them must undo."""
     T = s.prk_troops_in_russia
     return T / (T + TROOP_SCALE)
 
 
-# --- talks arena --------------------------------------------------------------------------
+def blood_debt_share(s, p) -> np.ndarray:
+    """Blood debt as a share in [0, 1): half at ``blood_debt_half`` thousand casualties owed."""
+    return s.blood_debt / (s.blood_debt + p.blood_debt_half)
+
+
+def obligation(s, p) -> np.ndarray:
+    """Russia's obligation to PRK: the alliance, deepened by the blood debt it owes."""
+    return s.alliance_strength * (1.0 + p.blood_debt_weight * blood_debt_share(s, p))
+
 
 @_memo
-def broker_channel(s, a: Acts, p) -> np.ndarray:
-    """Multiplier on talks progress from the brokers: Russia (needs US ties) or South Korea (hostage to Seoul's politics)."""
-    russia = p.mediation_gain * a.i("RUS", "mediate") * s.us_russia_relations * p.mediation_channel
-    korea = p.shuttle_gain * a.i("KOR", "shuttle") * s.kor_stance * (1.0 - p.kor_politics_risk)
-    return 1.0 + russia + korea
+def defiance(s, a: Acts, p) -> np.ndarray:
+    """How far PRK acts against Russia's wishes: withdrawing troops Russia needs (as a share of its
+    need), or talking through Seoul while Russia blocks."""
+    return withheld(s, a, p) / np.maximum(troop_demand(s, p), 1e-9) + a.i("PRK", "seoul") * a.i("RUS", "block")
+
+
+# --- the talks ----------------------------------------------------------------------------------
+
+def engaging(a: Acts) -> np.ndarray:
+    """1 where PRK answers the US through a channel rather than refusing."""
+    return 1.0 - a.i("PRK", "refuse")
 
 
 def at_table(a: Acts) -> np.ndarray:
-    """1 where talks take place: the US offers and PRK engages."""
-    return a.i("USA", "offer") * a.i("PRK", "engage")
+    """1 where talks take place: the US tables its offer and PRK answers."""
+    return a.i("USA", "offer") * engaging(a)
+
+
+def russian_backing(a: Acts) -> np.ndarray:
+    """1 where PRK talks through Russia and Russia mediates."""
+    return a.i("PRK", "russia") * a.i("RUS", "mediate")
+
+
+@_memo
+def channel(s, a: Acts, p) -> np.ndarray:
+    """How well PRK's chosen channel carries talks: Russia's (closed if it blocks; better with US ties and
+    its information) or Seoul's (hostage to Seoul's politics, undermined by a blocking Russia)."""
+    russia = russian_backing(a) * (1.0 + p.mediation_gain * s.us_russia_relations * p.mediation_channel)
+    block = 1.0 - p.block_strength * a.i("RUS", "block") * s.personnel_shortage
+    seoul = a.i("PRK", "seoul") * (1.0 + p.shuttle_gain * s.seoul_channel * s.kor_stance
+                                   * (1.0 - p.kor_politics_risk)) * block
+    return russia + seoul
 
 
 @_memo
 def talks_success(s, a: Acts, p) -> np.ndarray:
-    """Chance that talks, if they take place this month, make progress."""
-    block = 1.0 - p.block_strength * a.i("RUS", "block") * s.personnel_shortage
-    china = 1.0 + p.china_gain * a.i("CHN", "endorse")
-    return np.minimum(p.base_success * broker_channel(s, a, p) * block * china, 1.0)
+    """Chance that this month's talks, if they take place, make progress.
+
+    The deal must cover the troops: the US makes no progress while PRK keeps
+    its deployment in Russia; China's endorsement helps.
+    """
+    cover = 1.0 - p.troop_clause * deployment(s) * (1.0 - a.i("PRK", "draw_down"))
+    china = 1.0 + p.china_gain * s.china_posture
+    return np.minimum(p.base_success * channel(s, a, p) * cover * china, 1.0)
 
 
 @_memo
 def talks_progress(s, a: Acts, p) -> np.ndarray:
-    """Chance this month's talks make progress: zero unless the US offers and PRK engages."""
-    return at_table(a) * talks_success(s, a, p)
+    """Chance this month's talks make progress: zero unless the US offers and PRK answers."""
+    return a.i("USA", "offer") * talks_success(s, a, p)
 
 
 @_memo
 def failure_exposure(s, a: Acts, p) -> np.ndarray:
     """Share of the cost of failed talks PRK bears after Russian backing and sanction evasion."""
-    return (1.0 - p.failure_shield * a.i("RUS", "mediate")) * (1.0 - p.russia_evasion * s.alliance_strength)
+    return (1.0 - p.failure_shield * russian_backing(a)) * (1.0 - p.russia_evasion * s.alliance_strength)
 
 
-def forgone_share(a: Acts, p) -> np.ndarray:
-    """Share of Russian rewards a deal costs PRK: less when Russia brokers it and keeps employing PRK troops."""
-    return 1.0 - p.hedge_keep * a.i("RUS", "mediate")
+def forgone_share(s, a: Acts, p) -> np.ndarray:
+    """Share of the exchange a deal ends: less when, after a US-Russia settlement, Russia brokers the deal
+    and keeps employing PRK troops and workers."""
+    return 1.0 - p.hedge_keep * russian_backing(a) * s.ceasefire
+
+
+def paid_now(s, p) -> np.ndarray:
+    """The part of the troops now in Russia that Russia needs and pays for (10,000s)."""
+    return _paid(s.prk_troops_in_russia / TROOP_SCALE, troop_demand(s, p))
+
+
+def rewards_flow(s, p) -> np.ndarray:
+    """What the exchange pays PRK a month at today's deployment (utility): cash, and technology at the shortage."""
+    return (p.w_prk_cash + p.w_prk_tech * s.personnel_shortage) * paid_now(s, p)
+
+
+def manpower_flow(s, p) -> np.ndarray:
+    """What PRK's troops are worth to Russia a month at today's deployment, shortage and war (utility)."""
+    return p.w_rus_secure * paid_now(s, p) * s.personnel_shortage * war_factor(s, p)
 
 
 def offer_value(p) -> np.ndarray:
-    """Utility to PRK of the US package in force, before weighting by progress or pressure."""
+    """Utility to PRK of the US package in force, before weighting by progress."""
     return (p.w_prk_relief * p.offer_relief * p.sanctions_base + p.w_prk_recognition * p.offer_recognition
             + p.w_prk_normalisation * p.offer_normalisation)
 
 
 def offer_generosity(p) -> np.ndarray:
     return (p.offer_relief + p.offer_recognition + p.offer_normalisation) / 3.0
+
+
+def settlement_stake(s, p) -> np.ndarray:
+    """What a US-Russia settlement puts on the table: more of Russia's gains recognised the further it is ahead."""
+    return 1.0 + p.strength_premium * s.front
+
+
+# --- the crisis ----------------------------------------------------------------------------------
+
+def honouring(a: Acts) -> np.ndarray:
+    """How fully Russia honours the treaty: 1, 0.5 (limited), 0 (abandons)."""
+    return a.i("RUS", "honour") + 0.5 * a.i("RUS", "limited")
+
+
+def in_scope(s, p) -> np.ndarray:
+    """Share of Russia's obligation that applies: all of it within PRK's recognised borders."""
+    return 1.0 - (1.0 - p.beyond_borders_share) * s.crisis_scope
 
 
 def sample_actions(probs: np.ndarray, u: np.ndarray) -> np.ndarray:

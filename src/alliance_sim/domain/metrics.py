@@ -15,8 +15,8 @@ ID_COLUMNS: tuple[str, ...] = ("replicate", "step", "date")
 
 # Derived metrics: name -> (unit, meaning, function of (state, params)). Recorded, never fed back.
 DERIVED: dict[str, tuple] = {
-    "russia_obligation": ("index", "Russia's obligation to defend PRK: alliance strength times blood debt weight",
-                          lambda s, p: obligation(s.alliance_strength, s.blood_debt, p)),
+    "russia_obligation": ("index 0-2", "Russia's obligation to PRK: alliance strength deepened by the blood debt",
+                          obligation),
 }
 # Recorded by the model from the month's flows, not the state.
 FLOWS: dict[str, tuple[str, str]] = {
@@ -30,9 +30,9 @@ METRICS: tuple[str, ...] = tuple(_order) + tuple(FLOWS)
 
 UNITS: dict[str, tuple[str, str]] = {**VARIABLES, **{k: v[:2] for k, v in DERIVED.items()}, **FLOWS}
 
-MAIN_METRICS: tuple[str, ...] = ("war_intensity", "prk_troops_in_russia", "prk_casualties", "blood_debt",
-                                 "tech_transfer", "sanctions_pressure", "alliance_strength", "us_prk_talks",
-                                 "us_prk_deal")
+MAIN_METRICS: tuple[str, ...] = ("war_intensity", "ceasefire", "front", "prk_troops_in_russia", "prk_casualties",
+                                 "blood_debt", "tech_transfer", "alliance_strength", "sanctions_pressure",
+                                 "us_russia_relations", "us_prk_talks", "us_prk_deal")
 
 PAYOFF_PREFIX, ACTION_PREFIX = "payoff_", "action_"
 

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from . import mechanisms as m
-from .actors import TALKS, WAR, Arena
+from .actors import BARGAIN, CRISIS, FRONT, Arena
 from .mechanisms import Acts
 from .parameters import PARAMETERS
 
@@ -48,255 +48,233 @@ def _term(actor: str, arena: Arena, name: str, weight: str, meaning: str, *extra
     return register
 
 
-# ---------------------------------------------------------------- PRK, war arena
-@_term("PRK", WAR, "cash", "w_prk_cash", "Russian pay for the troops deployed")
+# Each term: the actor, its arena, a name, its weight parameter (whose claims argue the term), what it
+# means, and extra claims that argue its shape. Sign conventions are in the feature: a cost is negative.
+
+# ---------------------------------------------------------------- PRK, the bargain
+@_term("PRK", BARGAIN, "cash", "w_prk_cash", "Russian pay for the troops deployed")
 def _prk_cash(s, a, p):
-    return m.contribution(s, a, p)
+    return m.paid_contribution(s, a, p)
 
 
-@_term("PRK", WAR, "munitions_sales", "w_prk_munitions", "munitions sold to Russia, its largest buyer")
-def _prk_munitions(s, a, p):
-    return m.shipping(a) * s.munitions_demand
-
-
-@_term("PRK", WAR, "technology", "w_prk_tech", "sensitive Russian technology, paid only when Russia rewards the troops sent")
+@_term("PRK", BARGAIN, "technology", "w_prk_tech",
+       "sensitive Russian technology, paid when Russia rewards, the more the shorter of troops Russia is")
 def _prk_tech(s, a, p):
-    return a.i("RUS", "reward") * m.contribution(s, a, p)
+    return a.i("RUS", "reward") * m.paid_contribution(s, a, p) * s.personnel_shortage
 
 
-@_term("PRK", WAR, "home_readiness", "w_prk_home", "a large force abroad weakens PRK at home, more so the larger it is")
-def _prk_home(s, a, p):
-    return -m.contribution(s, a, p) ** 2
-
-
-@_term("PRK", WAR, "security_guarantee", "w_prk_guarantee",
-       "Russia's guarantee, scaled by alliance strength and blood debt; withdrawing while Russia is short puts it at risk",
-       "blood_debt.obligation", "treaty.no_expiry")
-def _prk_guarantee(s, a, p):
-    return m.obligation(s.alliance_strength, s.blood_debt, p) * m.loyalty(s, a, p)
-
-
-@_term("PRK", WAR, "less_china_dependence", "w_prk_china_hedge", "less dependence on Chinese guarantees as the Russian alliance grows")
-def _prk_china(s, a, p):
-    return s.alliance_strength * m.loyalty(s, a, p)
-
-
-@_term("PRK", WAR, "combat_experience", "w_prk_experience", "combat experience and battle-tested missiles, while there is fighting")
+@_term("PRK", BARGAIN, "combat_experience", "w_prk_experience",
+       "combat experience and battle-tested missiles, while there is fighting")
 def _prk_experience(s, a, p):
     return m.contribution(s, a, p) * s.war_intensity * (1.0 - s.prk_experience)
 
 
-@_term("PRK", WAR, "casualties", "w_prk_casualty", "cost of expected casualties this month")
+@_term("PRK", BARGAIN, "casualties", "w_prk_casualty", "its expected casualties this month")
 def _prk_casualties(s, a, p):
     return -m.expected_casualties(s, a, p)
 
 
-@_term("PRK", WAR, "blood_investment", "w_prk_blood_investment", "the debt that sacrifice puts Russia in")
-def _prk_blood(s, a, p):
-    return m.expected_casualties(s, a, p)
+@_term("PRK", BARGAIN, "debt_investment", "w_prk_debt_investment",
+       "the claim on Moscow its casualties in Russia's service create, worth what the alliance is worth",
+       "blood_debt.obligation")
+def _prk_debt_investment(s, a, p):
+    return m.expected_casualties(s, a, p) * m.needed_share(s, a, p) * s.alliance_strength
 
 
-@_term("PRK", WAR, "workers_wages", "w_prk_wages", "wages of PRK workers who stay in Russia")
-def _prk_wages(s, a, p):
-    return s.prk_workers_in_russia / 10.0
+@_term("PRK", BARGAIN, "guarantee_at_risk", "w_prk_guarantee",
+       "Russia's guarantee, deepened by the blood debt, put at risk by acting against Russia's wishes",
+       "blood_debt.obligation")
+def _prk_guarantee(s, a, p):
+    return -m.obligation(s, p) * m.defiance(s, a, p)
 
 
-@_term("PRK", WAR, "deal_at_risk", "deal_troop_clause", "a US deal in force is put at risk by troops kept fighting for Russia",
-       "offer.enhanced_package")
-def _prk_deal_risk(s, a, p):
-    return -s.us_prk_deal * m.contribution(s, a, p) * m.offer_value(p)
-
-
-# ---------------------------------------------------------------- RUS, war arena
-@_term("RUS", WAR, "manpower", "w_rus_manpower", "PRK troops filling Russia's personnel shortage (less needed after a ceasefire)")
-def _rus_manpower(s, a, p):
-    return s.personnel_shortage * m.war_factor(s, p) * m.contribution(s, a, p)
-
-
-@_term("RUS", WAR, "munitions_supply", "w_rus_munitions", "PRK munitions for Russia's war")
-def _rus_munitions(s, a, p):
-    return s.munitions_demand * m.shipping(a)
-
-
-@_term("RUS", WAR, "secure_supply", "w_rus_secure", "rewarding a contribution secures the next one, while Russia is short of troops")
-def _rus_secure(s, a, p):
-    return a.i("RUS", "reward") * m.contribution(s, a, p) * s.personnel_shortage * m.war_factor(s, p)
-
-
-@_term("RUS", WAR, "technology_cost", "w_rus_tech_cost", "sensitive transfers Russia would not otherwise make")
-def _rus_tech_cost(s, a, p):
-    return -a.i("RUS", "reward") * m.contribution(s, a, p)
-
-
-@_term("RUS", WAR, "obligation", "w_rus_obligation", "the burden of Russia's obligation to defend PRK")
-def _rus_obligation(s, a, p):
-    return -m.obligation(s.alliance_strength, s.blood_debt, p)
-
-
-@_term("RUS", WAR, "reneging_prk", "w_rus_renege", "a PRK that withdraws while Russia is short of troops")
-def _rus_renege(s, a, p):
-    return -a.i("PRK", "draw_down") * s.personnel_shortage
-
-
-# ---------------------------------------------------------------- UKR, war arena
-@_term("UKR", WAR, "contested_ground", "w_ukr_territory",
-       "ground Ukraine can contest, blunted by PRK reinforcements and its own shortages", "kursk.incursion")
-def _ukr_territory(s, a, p):
-    blunt = 1.0 - p.prk_reinforcement_effect * np.minimum(m.contribution(s, a, p), 1.0)
-    return a.i("UKR", "counter") * s.war_intensity * p.ukr_capability * blunt
-
-
-@_term("UKR", WAR, "own_losses", "w_ukr_losses", "Ukraine's own losses, higher when it counters")
-def _ukr_losses(s, a, p):
-    return -s.war_intensity * (0.5 + 0.5 * a.i("UKR", "counter"))
-
-
-@_term("UKR", WAR, "prk_reinforcement", "w_ukr_prk_threat", "PRK reinforcements strengthening Russia")
-def _ukr_prk(s, a, p):
-    return -m.contribution(s, a, p) * s.war_intensity
-
-
-@_term("UKR", WAR, "sidelined", "w_ukr_sidelined", "a US-Russia ceasefire that recognises Russia's gains over Ukraine's head")
-def _ukr_sidelined(s, a, p):
-    return -s.ceasefire
-
-
-# ---------------------------------------------------------------- PRK, talks arena
-@_term("PRK", TALKS, "sanctions_relief", "w_prk_relief", "sanctions relief the US offers, worth more the harder sanctions bite")
+@_term("PRK", BARGAIN, "sanctions_relief", "w_prk_relief",
+       "sanctions relief the US offers, worth more the harder sanctions bite")
 def _prk_relief(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_relief * s.sanctions_pressure
 
 
-@_term("PRK", TALKS, "recognition", "w_prk_recognition", "recognition as a nuclear-weapon state")
+@_term("PRK", BARGAIN, "recognition", "w_prk_recognition", "recognition as a nuclear-weapon state")
 def _prk_recognition(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_recognition
 
 
-@_term("PRK", TALKS, "normalisation", "w_prk_normalisation", "peace treaty, liaison offices, end of the travel ban")
+@_term("PRK", BARGAIN, "normalisation", "w_prk_normalisation", "peace treaty, liaison offices, end of the travel ban")
 def _prk_normalisation(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_normalisation
 
 
-@_term("PRK", TALKS, "forgone_russian_rewards", "w_prk_forgone",
-       "Russian rewards a deal covering the troops gives up (less when Russia brokers it)", "hedge.both")
+@_term("PRK", BARGAIN, "forgone_russian_rewards", "w_prk_forgone",
+       "the months of Russian rewards a deal covering the troops gives up (less if, after a US-Russia "
+       "settlement, Russia brokers it)", "hedge.both", "exchange.sensitive_tech")
 def _prk_forgone(s, a, p):
-    return -m.talks_progress(s, a, p) * m.deployment(s) * m.forgone_share(a, p)
+    return -m.talks_progress(s, a, p) * m.rewards_flow(s, p) * m.forgone_share(s, a, p)
 
 
-@_term("PRK", TALKS, "defying_russia", "w_prk_renege_deal", "a deal made while Russia blocks puts its guarantee at risk",
-       "blood_debt.obligation")
-def _prk_defy(s, a, p):
-    return -m.talks_progress(s, a, p) * a.i("RUS", "block") * m.obligation(s.alliance_strength, s.blood_debt, p)
+@_term("PRK", BARGAIN, "freeze", "w_prk_freeze", "the freeze of its nuclear programme a deal asks for")
+def _prk_freeze(s, a, p):
+    return -m.talks_progress(s, a, p)
 
 
-@_term("PRK", TALKS, "failed_talks", "w_prk_failure", "cost of talks that take place and fail, smaller with Russian backing and sanction evasion")
+@_term("PRK", BARGAIN, "failed_talks", "w_prk_failure",
+       "talks that take place and fail bring tighter enforcement, less with Russian backing and sanction evasion")
 def _prk_failure(s, a, p):
     return -m.at_table(a) * (1.0 - m.talks_success(s, a, p)) * m.failure_exposure(s, a, p)
 
 
-@_term("PRK", TALKS, "south_korea_as_partner", "w_prk_kor_partner", "treating South Korea as a partner again to use its shuttle diplomacy")
+@_term("PRK", BARGAIN, "seoul_as_partner", "w_prk_kor_partner",
+       "treating South Korea as a partner again to use its channel, easier with an engagement government in Seoul",
+       "kor.liberal_win")
 def _prk_kor(s, a, p):
-    return -m.at_table(a) * a.i("KOR", "shuttle")
+    return -a.i("PRK", "seoul") * (1.0 - p.partner_ease * s.kor_stance)
 
 
-@_term("PRK", TALKS, "hardline_line", "w_prk_hardline", "coming to the table against the declared hardline")
+@_term("PRK", BARGAIN, "hardline", "w_prk_hardline",
+       "answering the US against its declared hardline; a settlement of the war eases the turn to dialogue",
+       "talks.dialogue_shift")
 def _prk_hardline(s, a, p):
-    return -a.i("PRK", "engage") * (1.0 - s.ceasefire)
+    return -m.engaging(a) * (1.0 - p.dialogue_shift * s.ceasefire)
 
 
-@_term("PRK", TALKS, "dialogue_after_war", "w_prk_dialogue_shift", "once the war ends, talks with the US pay in themselves")
-def _prk_dialogue(s, a, p):
-    return m.at_table(a) * s.ceasefire
+@_term("PRK", BARGAIN, "deal_at_risk", "w_prk_deal_breach",
+       "a deal in force is put at risk by troops kept in Russia", "offer.enhanced_package")
+def _prk_deal_risk(s, a, p):
+    return -s.us_prk_deal * (1.0 - a.i("PRK", "draw_down")) * m.deployment(s) * m.offer_value(p)
 
 
-# ---------------------------------------------------------------- USA, talks arena
-@_term("USA", TALKS, "deal", "w_usa_deal", "progress towards a freeze, worth more if it brings PRK troops home",
+# ---------------------------------------------------------------- RUS, the bargain
+@_term("RUS", BARGAIN, "secure_supply", "w_rus_secure",
+       "rewarding the troops sent secures more of them, while Russia is short of soldiers")
+def _rus_secure(s, a, p):
+    return a.i("RUS", "reward") * m.paid_contribution(s, a, p) * s.personnel_shortage * m.war_factor(s, p)
+
+
+@_term("RUS", BARGAIN, "technology_cost", "w_rus_tech_cost", "sensitive transfers Russia would not otherwise make")
+def _rus_tech_cost(s, a, p):
+    return -a.i("RUS", "reward") * m.paid_contribution(s, a, p)
+
+
+@_term("RUS", BARGAIN, "wedge", "w_rus_wedge",
+       "the months of PRK manpower a US-PRK deal pulls home while Russia is short of soldiers (less if, "
+       "after a settlement, Russia brokers it and keeps employing them)", "hedge.both", "shortage.persists")
+def _rus_wedge(s, a, p):
+    return -m.talks_progress(s, a, p) * m.manpower_flow(s, p) * m.forgone_share(s, a, p)
+
+
+@_term("RUS", BARGAIN, "leverage", "w_rus_leverage", "keeping PRK as leverage by blocking a US wedge")
+def _rus_leverage(s, a, p):
+    return a.i("RUS", "block") * s.alliance_strength
+
+
+@_term("RUS", BARGAIN, "broker", "w_rus_broker", "standing as the broker of US-PRK talks, as far as US ties allow")
+def _rus_broker(s, a, p):
+    return a.i("RUS", "mediate") * s.us_russia_relations * p.mediation_channel
+
+
+@_term("RUS", BARGAIN, "settlement", "w_rus_settlement",
+       "what Russia gets on the US-Russia track when it cooperates on PRK; worth more the further ahead it is",
+       "russia.negotiate_from_strength")
+def _rus_settlement(s, a, p):
+    return a.i("USA", "track") * a.i("RUS", "mediate") * m.settlement_stake(s, p)
+
+
+@_term("RUS", BARGAIN, "blood_debt_owed", "w_rus_obligation",
+       "what abandoning PRK costs Russia as its blood debt grows: withholding rewards from troops that bled, "
+       "blocking talks PRK wants through Moscow", "blood_debt.symbolic_debt")
+def _rus_obligation(s, a, p):
+    owed = m.blood_debt_share(s, p)
+    return -owed * (a.i("RUS", "restrain") * m.paid_contribution(s, a, p) + a.i("RUS", "block") * a.i("PRK", "russia"))
+
+
+# ---------------------------------------------------------------- USA, the bargain
+@_term("USA", BARGAIN, "deal", "w_usa_deal", "progress towards a freeze, worth more if it brings PRK troops home",
        "deal.cover_troops")
 def _usa_deal(s, a, p):
     return m.talks_progress(s, a, p) * (1.0 + p.w_usa_troops_covered * m.deployment(s))
 
 
-@_term("USA", TALKS, "at_the_table", "w_usa_dialogue", "the administration's wish to be talking")
+@_term("USA", BARGAIN, "at_the_table", "w_usa_dialogue", "the administration's wish to be talking")
 def _usa_dialogue(s, a, p):
     return a.i("USA", "offer")
 
 
-@_term("USA", TALKS, "concessions", "w_usa_concession", "what the package concedes, paid as talks progress")
+@_term("USA", BARGAIN, "concessions", "w_usa_concession", "what the package concedes, paid as talks progress")
 def _usa_concession(s, a, p):
     return -m.talks_progress(s, a, p) * m.offer_generosity(p)
 
 
-@_term("USA", TALKS, "rebuffed", "w_usa_rebuff", "an offer PRK ignores")
+@_term("USA", BARGAIN, "rebuffed", "w_usa_rebuff", "an offer PRK ignores")
 def _usa_rebuff(s, a, p):
     return -a.i("USA", "offer") * a.i("PRK", "refuse")
 
 
-@_term("USA", TALKS, "pressure", "w_usa_pressure", "keeping sanctions pressure instead of offering")
-def _usa_pressure(s, a, p):
-    return a.i("USA", "hold") * s.sanctions_pressure
+@_term("USA", BARGAIN, "russia_track_cost", "w_usa_track_cost",
+       "moving on the US-Russia track recognises Russia's gains, more the further ahead it is, over Ukraine's head",
+       "ceasefire.less_troop_demand")
+def _usa_track_cost(s, a, p):
+    return -a.i("USA", "track") * m.settlement_stake(s, p)
 
 
-# ---------------------------------------------------------------- RUS, talks arena
-@_term("RUS", TALKS, "leverage", "w_rus_leverage", "keeping PRK as leverage by resisting a US wedge")
-def _rus_leverage(s, a, p):
-    return a.i("RUS", "block") * s.alliance_strength
+@_term("USA", BARGAIN, "russian_cooperation", "w_usa_russia_coop",
+       "Russia cooperating on the track: the war ending and Moscow no longer in the way of a PRK deal",
+       "deal.must_respect_russia")
+def _usa_russia_coop(s, a, p):
+    return a.i("USA", "track") * a.i("RUS", "mediate")
 
 
-@_term("RUS", TALKS, "wedge", "w_rus_wedge", "a deal that pulls PRK troops while Russia is short of them", "hedge.both")
-def _rus_wedge(s, a, p):
-    return -m.talks_progress(s, a, p) * s.personnel_shortage * m.deployment(s) * m.forgone_share(a, p)
+# ---------------------------------------------------------------- UKR, KOR, CHN: the front
+@_term("UKR", FRONT, "contested_ground", "w_ukr_territory",
+       "ground Ukraine can contest, blunted by the PRK forces present", "kursk.prk_key_element")
+def _ukr_territory(s, a, p):
+    blunt = 1.0 - p.prk_reinforcement_effect * m.deployment(s)
+    return a.i("UKR", "counter") * s.war_intensity * p.ukr_capability * blunt
 
 
-@_term("RUS", TALKS, "broker", "w_rus_broker", "standing with Washington as the broker, if it is open to that role")
-def _rus_broker(s, a, p):
-    return a.i("RUS", "mediate") * s.us_russia_relations * p.mediation_channel
+@_term("UKR", FRONT, "own_losses", "w_ukr_losses", "Ukraine's losses in counter-attacks")
+def _ukr_losses(s, a, p):
+    return -a.i("UKR", "counter") * s.war_intensity
 
 
-# ---------------------------------------------------------------- KOR, talks arena
-@_term("KOR", TALKS, "engagement", "w_kor_engage", "shuttle diplomacy, as an engagement government wants")
+@_term("KOR", FRONT, "engagement", "w_kor_engage", "shuttle diplomacy, as an engagement government wants")
 def _kor_engage(s, a, p):
     return a.i("KOR", "shuttle") * s.kor_stance
 
 
-@_term("KOR", TALKS, "deal", "w_kor_deal", "progress towards a US-PRK deal")
-def _kor_deal(s, a, p):
-    return m.talks_progress(s, a, p)
-
-
-@_term("KOR", TALKS, "rebuffed", "w_kor_rebuff", "shuttle diplomacy that a PRK treating Seoul as hostile ignores")
+@_term("KOR", FRONT, "rebuffed", "w_kor_rebuff",
+       "shuttle diplomacy that a PRK treating Seoul as hostile ignores while talks are stalled")
 def _kor_rebuff(s, a, p):
-    return -a.i("KOR", "shuttle") * a.i("PRK", "refuse")
+    return -a.i("KOR", "shuttle") * (1.0 - s.us_prk_talks)
 
 
-@_term("KOR", TALKS, "deterrence", "w_kor_deter", "deterrence against a better-armed, Russia-backed PRK, as a hardline government wants")
+@_term("KOR", FRONT, "deterrence", "w_kor_deter",
+       "deterrence against a PRK armed with Russian technology, as a hardline government wants")
 def _kor_deter(s, a, p):
-    return a.i("KOR", "deter") * (1.0 - s.kor_stance) * s.alliance_strength * (0.5 + s.tech_transfer)
+    return a.i("KOR", "deter") * (1.0 - s.kor_stance) * s.alliance_strength * s.tech_transfer
 
 
-@_term("KOR", TALKS, "sidelined", "w_kor_sidelined", "Russia taking Seoul's place as broker")
-def _kor_sidelined(s, a, p):
-    return -a.i("RUS", "mediate") * m.talks_progress(s, a, p)
+@_term("CHN", FRONT, "deal_support", "w_chn_deal", "backing a US-PRK deal once talks move")
+def _chn_deal(s, a, p):
+    return a.i("CHN", "endorse") * s.us_prk_talks
 
 
-# ---------------------------------------------------------------- CHN, talks arena
-@_term("CHN", TALKS, "stability", "w_chn_stability", "progress towards a deal on the peninsula")
-def _chn_stability(s, a, p):
-    return m.talks_progress(s, a, p)
+@_term("CHN", FRONT, "patron_rivalry", "w_chn_rivalry",
+       "sheltering PRK to compete with Moscow for it, the more so the closer PRK is to Russia")
+def _chn_rivalry(s, a, p):
+    return a.i("CHN", "shield") * s.alliance_strength
 
 
-@_term("CHN", TALKS, "influence", "w_chn_influence", "sheltering PRK to keep it dependent, harder as it leans on Moscow")
-def _chn_influence(s, a, p):
-    return a.i("CHN", "shield") * (1.0 - s.alliance_strength)
+# ---------------------------------------------------------------- RUS, a Korean crisis
+@_term("RUS", CRISIS, "treaty_commitment", "w_rus_commitment",
+       "keeping the treaty's promise of aid when PRK is attacked, deepened by blood debt, within PRK's borders",
+       "blood_debt.obligation", "troops.not_donbass", "guarantee.aid_if_attacked")
+def _rus_commitment(s, a, p):
+    return s.crisis * m.honouring(a) * m.in_scope(s, p) * m.obligation(s, p)
 
 
-@_term("CHN", TALKS, "enforcement_cost", "w_chn_enforce_cost", "enforcing sanctions on a neighbour")
-def _chn_enforce(s, a, p):
-    return -a.i("CHN", "endorse") * s.sanctions_pressure
-
-
-@_term("CHN", TALKS, "moscow_tied_prk", "w_chn_rival", "a PRK tied to Moscow and armed with Russian technology")
-def _chn_rival(s, a, p):
-    return -s.alliance_strength * s.tech_transfer
+@_term("RUS", CRISIS, "cost_of_intervening", "w_rus_intervention_cost",
+       "fighting in Korea while short of soldiers for Ukraine")
+def _rus_intervention(s, a, p):
+    return -s.crisis * m.honouring(a) * (1.0 + s.personnel_shortage * m.war_factor(s, p))
 
 
 # ---------------------------------------------------------------- evaluation
@@ -361,15 +339,20 @@ def arena_payoffs(arena: Arena, s, p) -> list[np.ndarray]:
 def term_values(actor: str, s, acts: dict[str, Acts], p) -> dict[str, np.ndarray]:
     """Each term of ``actor``'s payoff at realised actions (``acts`` maps arena name to ``Acts``)."""
     n = s.n
-    return {t.name: np.broadcast_to(t.value(s, acts[t.arena], p), (n,)).astype(float)
-            for t in terms_of(actor)}
+    return {t.name: (np.broadcast_to(t.value(s, acts[t.arena], p), (n,)).astype(float) if t.arena in acts
+                     else np.zeros(n)) for t in terms_of(actor)}
 
 
 def realised_payoff(terms, s, acts: dict[str, Acts], p) -> np.ndarray:
-    """The sum of ``terms`` at realised actions, ``(R,)``: ``term_values`` summed in term order."""
+    """The sum of ``terms`` at realised actions, ``(R,)``: ``term_values`` summed in term order.
+
+    Terms of an arena not played this month (absent from ``acts``) count zero.
+    """
     n = s.n
-    total = 0
+    total = np.zeros(n)
     for t in terms:
+        if t.arena not in acts:
+            continue
         v = np.asarray(t.value(s, acts[t.arena], p), dtype=float)
         total = total + (v if v.shape == (n,) else np.broadcast_to(v, (n,)))
     return total
@@ -385,4 +368,4 @@ def terms():
     import pandas as pd
 
     return pd.DataFrame([dict(actor=t.actor, arena=t.arena, term=t.name, weight=t.weight,
-                              meaning=t.meaning, claims=", ".join(t.claims)) for t in TERMS])
+                              meaning=t.meaning, claims=list(t.claims)) for t in TERMS])

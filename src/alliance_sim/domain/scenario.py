@@ -10,7 +10,9 @@ is allowed.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -20,12 +22,13 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .actors import ACTORS
-from ..errors import UserError
+from ..errors import UserError, excerpt, os_error_message
 from .parameters import PARAMETERS, check_value
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: no bool or float for a whole number, no string or bool for a number; no nan or inf
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Ceasefire(_Strict):
@@ -64,6 +67,14 @@ class TroopWave(_Strict):
     size: float = Field(gt=0.0, le=50.0)
 
 
+class KoreanCrisis(_Strict):
+    """PRK is attacked or threatened and calls in the treaty; Russia chooses whether and how to honour it."""
+    kind: Literal["korean_crisis"]
+    month: int
+    duration: int = Field(default=1, ge=1, le=24)
+    scope: Literal["within_borders", "beyond_borders"] = "within_borders"
+
+
 class SetParameters(_Strict):
     """Any parameter change from a month on."""
     kind: Literal["set"]
@@ -71,22 +82,30 @@ class SetParameters(_Strict):
     parameters: dict[str, float]
 
 
-EventModel = Annotated[Union[Ceasefire, UsOffer, RussiaMediates, KorGovernment, TroopWave, SetParameters],
+EventModel = Annotated[Union[Ceasefire, UsOffer, RussiaMediates, KorGovernment, TroopWave, KoreanCrisis,
+                             SetParameters],
                        Field(discriminator="kind")]
 # An actor's precision multiplies the QRE rationality for that actor alone (a
 # less predictable PRK, say): equivalent to scaling its stage payoffs.
 PRECISION = (0.1, 10.0)
-EVENT_KINDS = ("ceasefire", "us_offer", "russia_mediates", "kor_government", "troop_wave", "set")
+# A scenario file is small: these bounds make loading any file quick and every message short.
+MAX_BYTES = 1_000_000  # file size
+MAX_DEPTH = 8  # nesting of tables and arrays (a scenario needs 4)
+MAX_KEY = 64  # characters of a key (parameter, actor, event field)
+MAX_STRING = 20_000  # characters of a string (the description)
+MAX_ITEMS = 2_000  # entries of one table or array (events, parameters, claims)
+NAME_MAX = 64  # characters of a scenario name (it names output folders and figure titles)
+EVENT_KINDS = ("ceasefire", "us_offer", "russia_mediates", "kor_government", "troop_wave", "korean_crisis", "set")
 
 
 class ScenarioModel(_Strict):
-    name: str = Field(pattern=r"^[a-z0-9_]+$")
-    description: str = Field(min_length=10)
+    name: str = Field(pattern=r"^[a-z0-9_]+$", max_length=NAME_MAX)
+    description: str = Field(min_length=10, max_length=MAX_STRING)
     claims: list[str] = []
     start: str = "2025-01"
     horizon: int = Field(default=36, ge=1, le=240)
     parameters: dict[str, float] = {}
-    ranges: dict[str, tuple[float, float]] = {}
+    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = {}
     precision: dict[str, float] = {}
     events: list[EventModel] = []
 
@@ -106,6 +125,7 @@ class Event:
     params: dict = field(default_factory=dict)
     state_set: dict = field(default_factory=dict)
     state_add: dict = field(default_factory=dict)
+    until: int | None = None  # state_set holds until this month, then those variables go back to 0
 
 
 @dataclass(frozen=True)
@@ -172,7 +192,7 @@ def _explain(err, raw: dict) -> str:
     loc = err["loc"]
     if t == "extra_forbidden":
         allowed = _allowed_keys(loc, raw)
-        return f"unknown key {str(loc[-1])!r}; allowed: {', '.join(allowed)}"
+        return f"unknown key {excerpt(repr(str(loc[-1])))}; allowed: {', '.join(allowed)}"
     if t == "missing":
         return "required key is missing"
     if t == "union_tag_invalid":
@@ -180,8 +200,33 @@ def _explain(err, raw: dict) -> str:
     if t == "union_tag_not_found":
         return f"event needs a 'kind'; allowed: {', '.join(EVENT_KINDS)}"
     if t in ("int_parsing", "int_type", "int_from_float"):
-        return "must be a whole number"
+        return f"must be a whole number, not {_kind(err.get('input'))}"
+    if t in ("float_parsing", "float_type"):
+        return f"must be a number, not {_kind(err.get('input'))}"
+    if t in ("string_type", "list_type", "dict_type", "tuple_type", "model_type", "model_attributes_type"):
+        want = {"string_type": "text", "list_type": "an array", "tuple_type": "an array",
+                "dict_type": "a table"}.get(t, "a table")
+        return f"must be {want}, not {_kind(err.get('input'))}"
+    if t == "finite_number":
+        return "must be a finite number (not nan or inf)"
     return msg.removeprefix("Value error, ")
+
+
+def _kind(value) -> str:
+    """What a wrong value is, for a message (never the value itself, which may be long)."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"a whole number ({excerpt(value, 20)})"
+    if isinstance(value, float):
+        return f"a decimal number ({excerpt(repr(value), 20)})"
+    if isinstance(value, str):
+        return f"text ({excerpt(repr(value), 30)})"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return f"a {type(value).__name__}"
 
 
 def _allowed_keys(loc, raw) -> list[str]:
@@ -200,13 +245,15 @@ def _check_claims(ids, file):
     known = claim_ids()
     for i, c in enumerate(ids):
         if c not in known:
-            raise UserError(f"unknown claim id {c!r} (see alliance_sim.claims())", file=file, key=f"claims[{i}]")
+            raise UserError(f"unknown claim id {excerpt(repr(c))} (see alliance_sim.claims())", file=file,
+                            key=f"claims[{i}]")
 
 
 def _convert_event(ev, i: int, horizon: int, file: str) -> Event:
     key = f"events[{i}]"
     if not 1 <= ev.month <= horizon:
-        raise UserError(f"month {ev.month} outside the horizon; allowed: 1 to {horizon}", file=file, key=f"{key}.month")
+        raise UserError(f"month {excerpt(ev.month, 20)} outside the horizon; allowed: 1 to {horizon}", file=file,
+                        key=f"{key}.month")
     if isinstance(ev, Ceasefire):
         return Event(ev.month, ev.kind, state_set={"ceasefire": 1.0})
     if isinstance(ev, UsOffer):
@@ -225,17 +272,54 @@ def _convert_event(ev, i: int, horizon: int, file: str) -> Event:
         return Event(ev.month, ev.kind, state_set={"kor_stance": ev.stance})
     if isinstance(ev, TroopWave):
         return Event(ev.month, ev.kind, state_add={"prk_troops_in_russia": ev.size})
+    if isinstance(ev, KoreanCrisis):
+        scope = 1.0 if ev.scope == "beyond_borders" else 0.0
+        return Event(ev.month, ev.kind, state_set={"crisis": 1.0, "crisis_scope": scope}, until=ev.month + ev.duration)
     for name, v in ev.parameters.items():
         check_value(name, v, file=file, key=f"{key}.parameters.{name}")
     return Event(ev.month, ev.kind, params=dict(ev.parameters))
 
 
+def _check_bounds(raw: dict, file: str) -> None:
+    """Reject, before validation, structure no scenario has: deep nesting, long keys and strings, huge tables."""
+    stack = [(raw, "", 1)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise UserError(f"nested too deeply; allowed: at most {MAX_DEPTH} levels of tables and arrays",
+                            file=file, key=where or None)
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        if len(node) > MAX_ITEMS:
+            raise UserError(f"{len(node):,} entries; allowed: at most {MAX_ITEMS:,}", file=file, key=where or None)
+        for k, v in items:
+            if isinstance(k, str):
+                if len(k) > MAX_KEY or not k.isprintable():
+                    raise UserError(f"key {excerpt(repr(k))} is not a plain key of at most {MAX_KEY} characters",
+                                    file=file, key=where or None)
+                sub = f"{where}.{k}" if where else k
+            else:
+                sub = f"{where}[{k}]"
+            if isinstance(v, str) and len(v) > MAX_STRING:
+                raise UserError(f"text of {len(v):,} characters; allowed: at most {MAX_STRING:,}", file=file, key=sub)
+            if isinstance(v, (dict, list)):
+                stack.append((v, sub, depth + 1))
+
+
 def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     """Validate scenario TOML text; raise ``UserError`` naming the file and key."""
+    if len(text) > MAX_BYTES:
+        raise UserError(f"{len(text):,} characters; allowed: at most {MAX_BYTES:,} for a scenario", file=file)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise UserError(f"not valid TOML ({e})", file=file) from None
+        raise UserError(f"not valid TOML ({excerpt(e, 120)})", file=file) from None
+    except RecursionError:
+        raise UserError(f"nested too deeply; allowed: at most {MAX_DEPTH} levels of tables and arrays",
+                        file=file) from None
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits
+        why = "an integer of more than 4,300 digits" if "digits" in str(e) else excerpt(e, 120)
+        raise UserError(f"not valid TOML ({why})", file=file) from None
+    _check_bounds(raw, file)
     try:
         model = ScenarioModel.model_validate(raw)
     except ValidationError as e:
@@ -253,7 +337,8 @@ def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     _check_claims(model.claims, file)
     for actor, v in model.precision.items():
         if actor not in ACTORS:
-            raise UserError(f"unknown actor {actor!r}; allowed: {', '.join(ACTORS)}", file=file, key=f"precision.{actor}")
+            raise UserError(f"unknown actor {excerpt(repr(actor))}; allowed: {', '.join(ACTORS)}", file=file,
+                            key=f"precision.{actor}")
         if not PRECISION[0] <= v <= PRECISION[1]:
             raise UserError(f"value {v:g} out of range; allowed: [{PRECISION[0]:g}, {PRECISION[1]:g}] (multiplier of rationality)",
                             file=file, key=f"precision.{actor}")
@@ -273,16 +358,62 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
     if isinstance(name_or_path, Scenario):
         return name_or_path
     path = Path(name_or_path)
-    if path.suffix != ".toml" and not path.exists():
-        candidate = scenarios_dir() / f"{name_or_path}.toml"
-        if not candidate.exists():
-            raise UserError(f"unknown scenario {str(name_or_path)!r}; allowed: a .toml path or one of "
+    if path.suffix != ".toml" and not _lexists(path):
+        name = str(name_or_path)
+        candidate = scenarios_dir() / f"{name}.toml"
+        if not (re.fullmatch(r"[a-z0-9_]{1,%d}" % NAME_MAX, name) and candidate.is_file()):
+            raise UserError(f"unknown scenario {excerpt(repr(name))}; allowed: a .toml path or one of "
                             f"{', '.join(shipped())}", key="scenario")
         path = candidate
+    return parse_scenario(read_scenario_text(path), file=str(path))
+
+
+def _lexists(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
+        return os.path.lexists(path)
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
+
+
+def read_scenario_text(path) -> str:
+    """The text of a scenario file: a regular file (no FIFO, device or folder) of at most ``MAX_BYTES``, UTF-8.
+
+    Never blocks (a FIFO is refused, not read) and never reads more than
+    ``MAX_BYTES + 1`` bytes; any failure is one ``UserError`` line.
+    """
+    file = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        raise UserError("file not found", file=str(path)) from None
-    except (IsADirectoryError, UnicodeDecodeError) as e:
-        raise UserError(f"cannot read scenario ({e.__class__.__name__})", file=str(path)) from None
-    return parse_scenario(text, file=str(path))
+        raise UserError("file not found", file=file) from None
+    except (OSError, ValueError) as e:
+        why = os_error_message(e) if isinstance(e, OSError) else "not a valid file name"
+        raise UserError(f"cannot read scenario ({why.rsplit(': ', 1)[-1]})", file=file) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a FIFO, device or socket)"
+            raise UserError(f"cannot read scenario: {what}; allowed: a .toml file", file=file)
+        if st.st_size > MAX_BYTES:
+            raise UserError(f"file of {st.st_size:,} bytes; allowed: at most {MAX_BYTES:,} (1 MB) for a scenario",
+                            file=file)
+        parts, total = [], 0
+        while total <= MAX_BYTES:
+            block = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+            if not block:
+                break
+            parts.append(block)
+            total += len(block)
+        if total > MAX_BYTES:
+            raise UserError(f"more than {MAX_BYTES:,} bytes; allowed: at most {MAX_BYTES:,} (1 MB) for a scenario",
+                            file=file)
+    except OSError as e:
+        raise UserError(f"cannot read scenario ({os_error_message(e).rsplit(': ', 1)[-1]})", file=file) from None
+    finally:
+        os.close(fd)
+    data = b"".join(parts)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UserError(f"not UTF-8 text (byte {data[e.start]:#04x} at position {e.start})", file=file) from None

@@ -17,16 +17,19 @@ same for any executor, number of workers and batch size.
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..abm.model import AllianceModel
-from ..errors import UserError
+from ..errors import CheckpointWarning, UserError
 from .executors import Executor, make_executor
+from .lock import hold
 from .planner import cap_workers, slice_overrides, spans
-from .store import ChunkStore, run_spec
+from .resources import check_resources, check_runs
+from .store import ChunkStore, Expected, chunk_name, run_spec, schema
 
 FAILED = "failed"  # column of a job with ``isolate_failures``: 1 where the model failed for that run
 SPLIT = 8  # a failing batch is rerun in this many parts, recursively
@@ -69,6 +72,7 @@ class Job:
     @classmethod
     def ensemble(cls, scenario, replicates: int, seed: int, overrides=None, solution: str = "qre") -> "Job":
         """Replicates ``0..replicates-1`` of a scenario, every month and column."""
+        check_runs(int(replicates))  # before the ids are allocated
         return cls(scenario, int(seed), np.arange(int(replicates), dtype=np.int64), dict(overrides or {}), solution)
 
     @property
@@ -98,6 +102,10 @@ def compute_batch(job: Job, on_month=None) -> dict:
 
     ``on_month(m)`` is called after each month.
     """
+    return _columns(job, on_month)
+
+
+def _columns(job: Job, on_month=None) -> dict:
     if job.isolate_failures:
         return _isolated(job)
     return _compute(job, on_month)
@@ -143,7 +151,7 @@ def _isolated(job: Job) -> dict:
 
 
 def _failed_run(job: Job) -> dict:
-    months = list(job.months or range(1, job.scenario.horizon + 1))
+    months = list(job.months or range(0, job.scenario.horizon + 1))  # month 0 (the start) too
     H = len(months)
     out = {"replicate": np.repeat(job.ids, H), "step": np.asarray(months, dtype=np.int64)}
     for name in job.metrics or ():
@@ -213,18 +221,72 @@ def run_job(job: Job, *, chunk_size: int | None = None, executor="serial", worke
         Show a progress bar (after one second).
     """
     batches = spans(job.runs, chunk_size)
-    store = None
-    have: set[tuple[int, int]] = set()
-    months = len(job.months) if job.months else job.scenario.horizon
-    if out is not None:
-        store = ChunkStore.open(out, run_spec(job, batches[0][1] - batches[0][0]), resume)
-        have = set(store.finished()) & set(batches) if resume else set()
+    size = batches[0][1] - batches[0][0]
+    months = len(job.months) if job.months else job.scenario.horizon + 1  # the table has month 0 too
+    owned = not isinstance(executor, Executor)
+    local = owned and executor != "serial" and not scheduler
+    n_workers = cap_workers(workers, len(batches)) if local else (getattr(executor, "workers", None) or workers or 1)
+    check_resources(job, size, n_workers, row_bytes(job), out=out, processes=local)  # before any work or file
+    with contextlib.ExitStack() as stack:
+        store = None
+        if out is not None:
+            stack.enter_context(hold(out))  # one run per output folder
+            store = ChunkStore.open(out, run_spec(job, size), resume)
+        return _run(job, batches, months, store, resume, executor, workers, scheduler, progress, desc)
+
+
+_ROW_BYTES: dict = {}
+
+
+def row_bytes(job: Job) -> int:
+    """Bytes per row of a job's table: the dtypes of a one-run, one-month run of the same job."""
+    sc = job.scenario
+    key = (sc.name, sc.content_hash, sc.horizon, job.months and min(job.months), job.metrics, job.isolate_failures,
+           job.solution)
+    if key not in _ROW_BYTES:
+        first = (min(job.months),) if job.months else (1,)
+        probe = _columns(replace(job.part(0, 1), months=first))
+        _ROW_BYTES[key] = sum(np.asarray(v).dtype.itemsize for v in probe.values())
+    return _ROW_BYTES[key]
+
+
+def reference_run(job: Job) -> dict:
+    """The job's first run alone: what every batch's columns, dtypes, months and non-finite cells look like."""
+    return _columns(job.part(0, 1))
+
+
+def _reload(job: Job, batches, months: int, store: ChunkStore, table: "_Assembler") -> list[str]:
+    """Put every chunk on disk that verifies into ``table``; remove the others. Returns why each was rejected."""
+    have = store.finished()
+    wanted = [i for i, span in enumerate(batches) if span in have]
+    if not wanted:
+        return []
+    expect = Expected.from_reference(reference_run(job))
+    if expect.months != months:  # pragma: no cover - a bug, not damage
+        raise RuntimeError(f"reference run has {expect.months} months, expected {months}")
+    table.expect(expect.columns)
+    rejected = []
+    for i in wanted:
+        lo, hi = batches[i]
+        arrays, why = store.verify(lo, hi, job.ids[lo:hi], expect)
+        if arrays is None:
+            rejected.append(f"{chunk_name(lo, hi)}: {why}")
+            store.discard(lo, hi)
+        else:
+            table.put(i, arrays)
+    for (lo, hi) in set(have) - set(batches):  # not a chunk of this run's spans (cannot happen with one spec)
+        store.discard(lo, hi)
+    return rejected
+
+
+def _run(job, batches, months, store, resume, executor, workers, scheduler, progress, desc):
     table = _Assembler(batches, months)
-    for i, (lo, hi) in enumerate(batches):  # reload what is on disk first: a damaged file is recomputed
-        if (lo, hi) in have:
-            arrays = store.read(lo, hi, months, job.ids[lo:hi])
-            if arrays is not None:
-                table.put(i, arrays)
+    rejected = _reload(job, batches, months, store, table) if (store is not None and resume) else []
+    if rejected:
+        warnings.warn(ChunkRecomputed(
+            f"{len(rejected)} saved chunk(s) in {store.folder} failed verification and will be recomputed: "
+            + "; ".join(rejected[:3]) + (f"; and {len(rejected) - 3} more" if len(rejected) > 3 else "")),
+            stacklevel=3)
     todo = [i for i in range(len(batches)) if not table.has(i)]
     bar = _Bar(job.runs, job.runs - sum(batches[i][1] - batches[i][0] for i in todo), desc or job.scenario.name,
                progress)
@@ -241,9 +303,9 @@ def run_job(job: Job, *, chunk_size: int | None = None, executor="serial", worke
             for k, arrays in ex.map_unordered(compute_batch, tasks):
                 i = todo[k]
                 lo, hi = batches[i]
+                table.put(i, arrays)  # checks the columns first: nothing unchecked is saved
                 if store is not None:
                     store.write(lo, hi, arrays)
-                table.put(i, arrays)
                 del arrays
                 if not serial:
                     bar.update(hi - lo)
@@ -261,10 +323,16 @@ def run_job(job: Job, *, chunk_size: int | None = None, executor="serial", worke
         if owned and ex is not None:
             ex.close()
     info = {"chunk_size": batches[0][1] - batches[0][0], "chunks": len(batches),
-            "chunks_reused": len(batches) - len(todo),
+            "chunks_reused": len(batches) - len(todo), "chunks_recomputed": len(rejected),
             "executor": getattr(ex, "name", executor if isinstance(executor, str) else "serial"),
             "workers": getattr(ex, "workers", 1)}
+    if rejected:
+        info["chunks_rejected"] = rejected
     return table.result(), info
+
+
+class ChunkRecomputed(CheckpointWarning):
+    """A saved chunk failed verification on resume (damaged, edited, or from another run) and is recomputed."""
 
 
 class _Assembler:
@@ -272,19 +340,33 @@ class _Assembler:
 
     Each batch's rows go to their final position as soon as it arrives, so
     at most the finished table and the batches in flight are in memory.
+    Every batch must have the same columns and dtypes (those of the first,
+    or of the reference run) and its full rows: nothing is left unfilled.
     """
 
     def __init__(self, batches, months: int):
         self.batches, self.months = batches, months
         self.rows = batches[-1][1] * months
         self.columns: dict[str, np.ndarray] | None = None
+        self.schema: list | None = None
         self.filled: set[int] = set()
+
+    def expect(self, columns: list) -> None:
+        self.schema = [list(c) for c in columns]
 
     def has(self, i: int) -> bool:
         return i in self.filled
 
     def put(self, i: int, arrays: dict) -> None:
         lo, hi = self.batches[i]
+        got = schema(arrays)
+        if self.schema is None:
+            self.schema = got
+        elif got != self.schema:  # a bug (a batch computed here differs from the others), not damage
+            raise RuntimeError(f"batch {lo}..{hi - 1} has columns {got}, expected {self.schema}")
+        n = (hi - lo) * self.months
+        if any(np.asarray(v).shape != (n,) for v in arrays.values()):
+            raise RuntimeError(f"batch {lo}..{hi - 1} does not have {n} rows in every column")
         if len(self.batches) == 1:
             self.columns = arrays
         else:
@@ -300,4 +382,4 @@ class _Assembler:
         return self.columns
 
 
-__all__ = ["FAILED", "Interrupted", "Job", "compute_batch", "run_job"]
+__all__ = ["FAILED", "ChunkRecomputed", "Interrupted", "Job", "compute_batch", "run_job"]

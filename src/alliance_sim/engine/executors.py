@@ -18,7 +18,7 @@ import sys
 import threading
 from typing import Callable, Iterator, Sequence
 
-from ..errors import UserError
+from ..errors import UserError, excerpt
 from .planner import default_workers
 
 EXECUTORS = ("serial", "processes", "dask")
@@ -100,6 +100,32 @@ def _sigint_ignored_by_children():
         signal.signal(signal.SIGINT, old)
 
 
+@contextlib.contextmanager
+def main_importable():
+    """While worker processes start: hide a ``__main__`` file that does not exist (``python - <<EOF``, ``-c``).
+
+    ``spawn`` and ``forkserver`` workers re-import the parent's main script
+    from its ``__file__`` (multiprocessing's "main module" fix-up); for a
+    script piped to Python that is ``<stdin>``, which no worker can read, so
+    every worker dies at start (``BrokenProcessPool``, "Nanny failed to
+    start"). Without ``__file__`` workers skip the fix-up, as they do for
+    Jupyter and the interactive interpreter. The engine sends workers only
+    its own functions, so they need nothing from ``__main__``.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    spec_name = getattr(getattr(main, "__spec__", None), "name", None)
+    hide = main is not None and path is not None and spec_name is None and not os.path.isfile(path)
+    if not hide:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def mp_context():
     """``forkserver`` where available (safe with threads in the parent, fast to start), else ``spawn``."""
     if sys.platform != "win32" and "forkserver" in mp.get_all_start_methods():
@@ -125,7 +151,8 @@ class ProcessExecutor(Executor):
     def map_unordered(self, fn, tasks):
         from concurrent.futures import as_completed
 
-        futures = {self._pool.submit(fn, *args): i for i, args in enumerate(tasks)}
+        with main_importable():  # the pool starts its processes on the first submissions
+            futures = {self._pool.submit(fn, *args): i for i, args in enumerate(tasks)}
         try:
             for fut in as_completed(futures):
                 yield futures[fut], fut.result()
@@ -167,13 +194,15 @@ class DaskExecutor(Executor):
         if scheduler:
             try:
                 self._client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError) as e:
-                raise UserError(f"cannot connect to the Dask scheduler at {scheduler}: {e}", key="scheduler") from None
+            except Exception as e:  # noqa: BLE001 - a bad address (ValueError), refused or timed out (OSError)
+                why = excerpt(str(e).splitlines()[0] if str(e) else e.__class__.__name__, 200)
+                raise UserError(f"cannot connect to the Dask scheduler at {excerpt(scheduler)}: {why}",
+                                key="scheduler") from None
             n = len(self._client.scheduler_info().get("workers", {}))
             super().__init__(workers or n or 1)
         else:
             super().__init__(workers or default_workers())
-            with warnings.catch_warnings(), _sigint_ignored_by_children():
+            with warnings.catch_warnings(), _sigint_ignored_by_children(), main_importable():
                 # "Port 8787 is already in use": its HTTP server (the dashboard is off).
                 # Workers log at CRITICAL only: on Ctrl-C the scheduler goes first and
                 # their failed heartbeats would print tracebacks.

@@ -12,9 +12,15 @@ stopped (Ctrl-C, ``kill -9``, a power cut after the data reached the disk).
 When the run completes, the results are saved to ``OUT`` (``Results.save``)
 and ``OUT.partial/`` is removed.
 
-Resuming checks that the run spec matches (scenario content, seed,
-replicates, chunk size, overrides, solution concept, package version),
-reuses the chunks on disk and computes only the missing ones.
+Each chunk is *verified*: when it is written, a record beside it,
+``chunk-000000-000999.json``, keeps its replicate span, its row count, its
+columns and dtypes, the SHA-256 of its data (of the arrays, not of the file)
+and the SHA-256 of the run spec. Resuming checks that the run spec matches
+(scenario content, seed, replicates, chunk size, overrides, solution
+concept, package version), then verifies every chunk on disk (its record,
+its data's hash, the run it belongs to, its columns and dtypes, its
+replicates and months, finite values) and reuses only the chunks that pass;
+the others are recomputed, and the run says so.
 """
 from __future__ import annotations
 
@@ -27,15 +33,25 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import UserError
+from ..errors import UserError, excerpt
 
 SPEC_FORMAT = 1
+RECORD_FORMAT = 1
 _CHUNK = re.compile(r"^chunk-(\d+)-(\d+)\.parquet$")
+
+
+def check_out_name(out, key: str = "out") -> Path:
+    """``out`` as a path that names a folder of its own (not ``/``, ``.`` or ``..``)."""
+    out = Path(out)
+    if out.name in ("", ".", ".."):
+        raise UserError(f"{excerpt(str(out))} is not a folder name of its own; name a new folder, e.g. "
+                        f"results/run1", key=key)
+    return out
 
 
 def partial_dir(out) -> Path:
     """The checkpoint folder of a run whose results go to ``out``."""
-    out = Path(out)
+    out = check_out_name(out)
     return out.with_name(out.name + ".partial")
 
 
@@ -46,6 +62,32 @@ def chunk_name(lo: int, hi: int) -> str:
 
 def _digest(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def spec_hash(spec: dict) -> str:
+    """SHA-256 of a run spec (recorded with every chunk of that run)."""
+    return _digest(spec)
+
+
+def schema(arrays: dict) -> list[list[str]]:
+    """A chunk's columns and dtypes, in order: ``[[name, dtype], ...]``."""
+    return [[str(k), np.asarray(v).dtype.str] for k, v in arrays.items()]
+
+
+def content_hash(arrays: dict) -> str:
+    """SHA-256 of a chunk's data: each column's name, dtype, length and values, in order.
+
+    Of the arrays, not of the parquet file, so it is checked on what is read back.
+    """
+    h = hashlib.sha256()
+    for name, col in arrays.items():
+        col = np.asarray(col)
+        h.update(f"\x00{name}\x00{col.dtype.str}\x00{col.size}\x00".encode())
+        if col.dtype == object:
+            h.update("\x1f".join(map(str, col.ravel())).encode("utf-8", "surrogatepass"))
+        else:
+            h.update(np.ascontiguousarray(col).tobytes())
+    return h.hexdigest()
 
 
 def _describe(value):
@@ -121,11 +163,12 @@ def _write_atomic(path: Path, write) -> None:
 
 
 class ChunkStore:
-    """The ``OUT.partial/`` folder of one run: its spec and its finished chunks."""
+    """The ``OUT.partial/`` folder of one run: its spec and its finished, verified chunks."""
 
     def __init__(self, folder: Path, spec: dict):
         self.folder = Path(folder)
         self.spec = spec
+        self.spec_sha256 = spec_hash(spec)
         self.chunk_dir = self.folder / "chunks"
 
     @classmethod
@@ -158,12 +201,13 @@ class ChunkStore:
 
     def _read_spec(self) -> dict | None:
         try:
-            return json.loads((self.folder / "spec.json").read_text())
+            spec = json.loads((self.folder / "spec.json").read_text())
         except (OSError, ValueError):
             return None
+        return spec if isinstance(spec, dict) else None
 
     def finished(self) -> dict[tuple[int, int], Path]:
-        """Chunks on disk: ``{(lo, hi): path}``."""
+        """Chunk files on disk: ``{(lo, hi): path}`` (verified only when read)."""
         out = {}
         if self.chunk_dir.is_dir():
             for p in self.chunk_dir.iterdir():
@@ -175,33 +219,137 @@ class ChunkStore:
     def path(self, lo: int, hi: int) -> Path:
         return self.chunk_dir / chunk_name(lo, hi)
 
+    def record_path(self, lo: int, hi: int) -> Path:
+        return self.path(lo, hi).with_suffix(".json")
+
     def write(self, lo: int, hi: int, arrays: dict) -> Path:
-        """Save a finished chunk's columns (atomically)."""
+        """Save a finished chunk's record and then its columns (each atomically).
+
+        The record first: a chunk file on disk always has its record (a kill
+        between the two leaves a record alone, which is ignored), so every
+        chunk file counts as saved; one that does not match its record is
+        recomputed.
+        """
         from ..abm.recorder import frame
 
+        record = {"format": RECORD_FORMAT, "lo": int(lo), "hi": int(hi), "rows": int(len(arrays["replicate"])),
+                  "spec_sha256": self.spec_sha256, "content_sha256": content_hash(arrays),
+                  "columns": schema(arrays)}
         df = frame(arrays)
         path = self.path(lo, hi)
+        _write_atomic(self.record_path(lo, hi), lambda p: p.write_text(json.dumps(record, indent=1)))
         _write_atomic(path, lambda p: df.to_parquet(p, index=False))
         return path
 
-    def read(self, lo: int, hi: int, months: int, ids=None) -> dict | None:
-        """A saved chunk's columns, or None if the file is missing, unreadable or not that chunk.
+    def verify(self, lo: int, hi: int, ids, expect: "Expected | None" = None) -> tuple[dict | None, str]:
+        """A saved chunk's columns if it passes every check, else ``(None, why)``.
 
-        ``ids`` are the replicate ids of runs ``lo..hi-1`` (default ``lo..hi-1``).
+        Checks: a record written by this run (its spec's hash), the data's
+        hash, the columns and dtypes, the replicate ids, the months, and
+        (against ``expect``, a reference run) where values may be non-finite.
         """
         import pandas as pd
 
         from ..abm.recorder import frame_arrays
 
+        ids = np.asarray(ids)
+        try:
+            record = json.loads(self.record_path(lo, hi).read_text())
+        except FileNotFoundError:
+            return None, "it has no record of its hash (not written completely)"
+        except (OSError, ValueError):
+            return None, "its record is unreadable"
+        if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
+            return None, "its record is unreadable"
+        if record.get("spec_sha256") != self.spec_sha256:
+            return None, "it was written by a different run"
+        if (record.get("lo"), record.get("hi")) != (lo, hi):
+            return None, "its record is for other replicates"
         try:
             arrays = frame_arrays(pd.read_parquet(self.path(lo, hi)))
-        except Exception:  # noqa: BLE001 - a damaged chunk is recomputed
-            return None
-        rep = arrays.get("replicate")
+        except Exception:  # noqa: BLE001 - any damage: the chunk is recomputed
+            return None, "the file is unreadable"
+        if content_hash(arrays) != record.get("content_sha256"):
+            return None, "its data does not match the hash recorded when it was written"
+        why = check_chunk(arrays, ids, expect)
+        if why:
+            return None, why
+        return arrays, ""
+
+    def read(self, lo: int, hi: int, months: int, ids=None) -> dict | None:
+        """A saved chunk's columns if it verifies (see ``verify``), else None."""
         ids = np.arange(lo, hi) if ids is None else np.asarray(ids)
-        if rep is None or rep.size != (hi - lo) * months or not np.array_equal(rep[::months], ids):
-            return None
+        arrays, _ = self.verify(lo, hi, ids, Expected(months=months))
         return arrays
+
+    def discard(self, lo: int, hi: int) -> None:
+        """Remove a chunk that failed verification (it is recomputed)."""
+        self.path(lo, hi).unlink(missing_ok=True)
+        self.record_path(lo, hi).unlink(missing_ok=True)
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Expected:
+    """What a verified chunk must look like: from a reference run of the same job (``batches``).
+
+    ``months``: rows per run; ``columns``: ``[[name, dtype], ...]``; ``steps``:
+    one run's months, in order; ``nonfinite``: per column, a boolean mask over
+    one run's months where the reference run has non-finite values (e.g.
+    payoffs before the first month). Rows flagged in a ``failed`` column may
+    be non-finite too.
+    """
+
+    def __init__(self, months: int, columns=None, steps=None, nonfinite: dict | None = None):
+        self.months, self.columns, self.steps, self.nonfinite = int(months), columns, steps, nonfinite
+
+    @classmethod
+    def from_reference(cls, arrays: dict) -> "Expected":
+        steps = np.asarray(arrays[_month_column(arrays)])
+        months = steps.size
+        nonfinite = {k: ~np.isfinite(v) for k, v in arrays.items() if np.asarray(v).dtype.kind == "f"}
+        return cls(months, schema(arrays), steps, nonfinite)
+
+
+def _month_column(arrays: dict) -> str:
+    return "month" if "month" in arrays else "step"
+
+
+def check_chunk(arrays: dict, ids, expect: Expected | None) -> str:
+    """Why a chunk's columns are not what the run produces, or ``""``."""
+    rep = arrays.get("replicate")
+    months = expect.months if expect is not None else None
+    if rep is None or _month_column(arrays) not in arrays:
+        return "it has no replicate or month column"
+    n = ids.size
+    if months is None or rep.size != n * months:
+        return f"it has {rep.size} rows, expected {n * (months or 0)}"
+    if any(np.asarray(v).shape != (rep.size,) for v in arrays.values()):
+        return "its columns differ in length"
+    if expect.columns is not None and schema(arrays) != expect.columns:
+        got, want = dict(map(tuple, schema(arrays))), dict(map(tuple, expect.columns))
+        missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+        changed = sorted(k for k in set(got) & set(want) if got[k] != want[k])
+        what = "; ".join(x for x in (missing and f"missing columns {', '.join(missing[:3])}",
+                                     extra and f"unexpected columns {', '.join(extra[:3])}",
+                                     changed and f"other dtypes in {', '.join(changed[:3])}") if x)
+        return f"its columns differ from the run's ({what or 'in order'})"
+    if not np.array_equal(rep, np.repeat(ids, months)):
+        return "its replicate ids are not those of its runs"
+    steps = np.asarray(arrays[_month_column(arrays)]).reshape(n, months)
+    want_steps = expect.steps if expect.steps is not None else steps[0]
+    if not (steps == np.asarray(want_steps)[None, :]).all():
+        return "its months are not those of the run"
+    failed = arrays.get("failed")
+    failed = (np.asarray(failed) == 1) if failed is not None else np.zeros(rep.size, dtype=bool)
+    for name, col in arrays.items():
+        col = np.asarray(col)
+        if col.dtype.kind != "f":
+            continue
+        bad = ~np.isfinite(col) & ~failed
+        if expect.nonfinite is not None and name in expect.nonfinite:
+            bad &= ~np.tile(expect.nonfinite[name], n)
+        if bad.any():
+            return f"{int(bad.sum())} non-finite values in {name}"
+    return ""

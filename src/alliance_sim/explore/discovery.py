@@ -509,7 +509,8 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
              n_boxes: int = 1, qp_max: float | None = 0.05, screen_k: int | None = 10, max_depth: int = 3,
              solution: str = "qre",
              chunk_size: int | None = None, executor=None, workers: int | None = None,
-             scheduler: str | None = None, progress: bool = False) -> Discovery:
+             scheduler: str | None = None, progress: bool = False, checkpoint=None,
+             resume: bool = False) -> Discovery:
     """Which parameter ranges of a scenario lead to an outcome of interest.
 
     Runs a Latin hypercube of ``n`` parameter sets (``replicates`` runs each)
@@ -539,6 +540,9 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
         unscreened peeling restricts many parameters by chance.
     max_depth : int
         CART tree depth.
+    checkpoint, resume
+        As for :func:`~alliance_sim.explore.sweep`: keep finished batches in
+        ``CHECKPOINT.partial/`` and continue an interrupted run.
 
     Returns
     -------
@@ -565,7 +569,7 @@ def discover(scenario="baseline", outcome: str = "us_prk_deal > 0.5", month: int
     sw = sweep(sc, design="lhs", n=n, replicates=replicates, seed=seed, month=m, parameters=parameters,
                outcomes=[o.metric], overrides=overrides, solution=solution, chunk_size=chunk_size,
                executor=executor, workers=workers, scheduler=scheduler,
-               progress=progress)
+               progress=progress, checkpoint=checkpoint, resume=resume)
     v = sw.values(o, m).ravel()  # one value per run: (row, replicate) order
     ok = np.isfinite(v)
     X = sw.table.loc[ok, sw.problem["names"]].reset_index(drop=True)

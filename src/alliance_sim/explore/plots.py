@@ -50,7 +50,20 @@ def tornado(indices, top: int = 15, title: str | None = None, ax=None):
     a = df.attrs
     default = f"{a.get('scenario', '')}: {a.get('outcome', 'output')}"
     default += f" at month {a['month']}" if a.get("month") else ""
+    if a.get("runs"):
+        default += f"\n{str(a.get('method', '')).capitalize()} indices from {a['runs']:,} runs, seed {a.get('seed', 0)}"
     ax.set_title(title or default, fontsize=10)
+    warn = list(a.get("warnings", []))
+    if warn:  # the figure carries its own caveats
+        import textwrap
+
+        text = "\n".join(textwrap.fill("warning: " + w, 110) for w in warn)
+        w_in, h_in = fig.get_size_inches()
+        extra = 0.14 * (text.count("\n") + 1) + 0.15
+        fig.set_size_inches(w_in, h_in + extra)
+        fig.text(0.01, 0.01, text, fontsize=6.5, color="#b30000", va="bottom", ha="left")
+        fig.tight_layout(rect=(0, (extra + 0.05) / (h_in + extra), 1, 1))
+        return fig
     fig.tight_layout()
     return fig
 
@@ -147,6 +160,72 @@ def top2_scatter(indices, sweep, outcome: str | None = None, month: int | None =
     return scatter(sweep, top[0], top[1], outcome, month,
                    title=f"{sweep.manifest['scenario']}: {outcome} at month {month or sweep.months[-1]}, "
                          f"two most influential parameters")
+
+
+def binned_mean(sweep, x: str, y: str, outcome: str, month: int | None = None, bins: int = 8,
+                title: str | None = None, ax=None):
+    """The outcome's mean over a grid of two parameters' ranges (every run counted once).
+
+    What a scatter of a Sobol design cannot show: its 2,048 distinct
+    positions carry tens of thousands of overlapping runs. Each cell is the
+    mean outcome (a share for a condition) of the runs whose two parameters
+    fall in it, averaging over every other parameter; cells are annotated
+    with the mean and shaded by it; empty cells stay blank.
+    """
+    import matplotlib.pyplot as plt
+
+    names = sweep.problem["names"]
+    xi, yi = names.index(x), names.index(y)
+    v = sweep.values(outcome, month)  # (rows, replicates)
+    X = np.repeat(sweep.X, v.shape[1], axis=0)
+    c = v.ravel()
+    ok = np.isfinite(c)
+    b = sweep.problem["bounds"]
+    ex, ey = np.linspace(*b[xi], bins + 1), np.linspace(*b[yi], bins + 1)
+    total, _, _ = np.histogram2d(X[ok, xi], X[ok, yi], [ex, ey], weights=c[ok])
+    count, _, _ = np.histogram2d(X[ok, xi], X[ok, yi], [ex, ey])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / count, np.nan)
+    binary = _binary(c)
+    fig = ax.figure if ax is not None else plt.subplots(figsize=(6.8, 5.4), layout="constrained")[0]
+    ax = ax or fig.axes[0]
+    mesh = ax.pcolormesh(ex, ey, mean.T, cmap="viridis", shading="flat",
+                         vmin=0 if binary else None, vmax=None)
+    cb = fig.colorbar(mesh, ax=ax)
+    what = f"share of runs with {outcome}" if binary else f"mean {label(str(outcome))}"
+    cb.set_label(what, fontsize=8)
+    lo, hi = np.nanmin(mean), np.nanmax(mean)
+    for i in range(bins):
+        for j in range(bins):
+            if count[i, j]:
+                val = mean[i, j]
+                dark = (val - lo) / (hi - lo + 1e-12) < 0.55
+                ax.text((ex[i] + ex[i + 1]) / 2, (ey[j] + ey[j + 1]) / 2,
+                        f"{val:.2f}" if not binary else f"{100 * val:.0f}%", ha="center", va="center",
+                        fontsize=6.5, color="white" if dark else "black")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    m = month or sweep.months[-1]
+    man = sweep.manifest
+    ax.set_title(title or f"{man['scenario']}: {outcome} at month {m}\nmean over the other parameters in each cell "
+                          f"({int(ok.sum()):,} runs, {bins}x{bins} cells, seed {man['seed']})", fontsize=9)
+    return fig
+
+
+def top2_binned(indices, sweep, outcome: str | None = None, month: int | None = None, bins: int = 8):
+    """:func:`binned_mean` of the two most influential parameters in ``indices``."""
+    from .sensitivity import rank
+
+    top = list(rank(indices).index[:2])
+    if len(top) < 2:
+        top = (top + [n for n in sweep.problem["names"] if n not in top])[:2]
+    outcome = outcome or indices.attrs.get("outcome")
+    month = month or indices.attrs.get("month")
+    key = "ST" if "ST" in indices.columns else "mu_star"
+    return binned_mean(sweep, top[0], top[1], outcome, month, bins=bins,
+                       title=f"{sweep.manifest['scenario']}: {outcome} at month {month or sweep.months[-1]}, over "
+                             f"the two most influential parameters (by {key})\nmean over all other parameters in "
+                             f"each cell; seed {sweep.manifest['seed']}")
 
 
 def box_limits(discovery, box: int = 0, title: str | None = None, ax=None):

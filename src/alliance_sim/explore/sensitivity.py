@@ -65,7 +65,9 @@ def analyze(problem: dict, X, Y, method: str = "sobol", *, calc_second_order: bo
     num_resamples, conf_level : int, float
         Bootstrap resamples and level of the confidence intervals.
     seed : int, optional
-        Seeds the bootstrap.
+        Seeds the bootstrap: the same seed, including 0, gives the same
+        intervals (SALib treats ``seed=0`` as no seed, so a nonzero seed is
+        derived from it). ``None``: unseeded.
     num_levels : int
         Morris grid levels (must match the design).
 
@@ -75,7 +77,8 @@ def analyze(problem: dict, X, Y, method: str = "sobol", *, calc_second_order: bo
         Indexed by parameter, in problem order. Sobol: ``S1, S1_conf, ST,
         ST_conf``; Morris: ``mu_star, mu_star_conf, mu, sigma``. A constant
         output has no variance to apportion: every index is 0 and
-        ``attrs["constant"]`` is True.
+        ``attrs["constant"]`` is True. ``attrs["warnings"]`` lists, one line
+        each, why the indices may not mean much (see :func:`diagnose`).
     """
     import pandas as pd
 
@@ -99,12 +102,12 @@ def analyze(problem: dict, X, Y, method: str = "sobol", *, calc_second_order: bo
     elif method == "sobol":
         from SALib.analyze import sobol
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            # raised when some bootstrap subsets are constant, as for a rare 0/1 outcome
-            warnings.filterwarnings("ignore", message="Constant values encountered")
+        # SALib's own warnings (e.g. constant bootstrap subsets of a rare 0/1 outcome) are kept, not
+        # silenced: they become one line in attrs["warnings"]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             r = sobol.analyze(problem, Y, calc_second_order=calc_second_order, num_resamples=num_resamples,
-                              conf_level=conf_level, print_to_console=False, seed=seed)
+                              conf_level=conf_level, print_to_console=False, seed=salib_seed(seed))
         df = pd.DataFrame({c: np.asarray(r[c], dtype=float) for c in cols}, index=pd.Index(names, name="parameter"))
         if calc_second_order:
             df.attrs["S2"] = pd.DataFrame(r["S2"], index=names, columns=names)
@@ -112,12 +115,82 @@ def analyze(problem: dict, X, Y, method: str = "sobol", *, calc_second_order: bo
     else:
         from SALib.analyze import morris
 
-        r = morris.analyze(problem, X, Y, num_resamples=num_resamples, conf_level=conf_level,
-                           print_to_console=False, num_levels=num_levels, seed=seed)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = morris.analyze(problem, X, Y, num_resamples=num_resamples, conf_level=conf_level,
+                               print_to_console=False, num_levels=num_levels, seed=salib_seed(seed))
         df = pd.DataFrame({c: np.asarray(r[c], dtype=float) for c in cols}, index=pd.Index(names, name="parameter"))
     df.attrs.update(method=method, constant=constant, imputed=imputed, conf_level=conf_level,
                     variance=float(np.var(Y)), mean=float(np.mean(Y)))
+    df.attrs["warnings"] = diagnose(df, Y, [] if constant else caught)
     return df
+
+
+def salib_seed(seed: int | None) -> int | None:
+    """A nonzero seed for SALib derived from ``seed`` (SALib ignores ``seed=0``: ``if seed:``)."""
+    if seed is None:
+        return None
+    return int(np.random.SeedSequence([int(seed), 0x5A11B]).generate_state(1)[0]) | 1
+
+
+RARE = 0.05         # an outcome that holds (or fails) in fewer than 5% of runs is too rare
+SUM_RANGE = (0.9, 2.0)  # sum of ST expected >= 1 (near 1 without strong interactions); sum of S1 <= 1
+TOP = 10            # intervals are judged on the most influential parameters
+
+
+def diagnose(indices, Y, caught=()) -> list[str]:
+    """One-line warnings when sensitivity indices cannot mean much.
+
+    - the outcome is constant, too rare or too common (a 0/1 outcome, or a
+      share, in fewer than 5% of runs either way), or nearly constant (95% of
+      runs share one value);
+    - Sobol: the first-order indices sum above 1.1 or below -0.1, or the
+      total indices outside [0.9, 2] (in theory sum S1 <= 1 <= sum ST);
+    - one of the ten most influential parameters has a confidence interval
+      wider than its index (the ranking is not resolved);
+    - SALib warned (e.g. constant bootstrap samples), with how often.
+    """
+    out = []
+    Y = np.asarray(Y, dtype=float)
+    n = Y.size
+    if indices.attrs.get("constant"):
+        return [f"the outcome is the same in all {n} runs: there is no variance to apportion (indices are 0)"]
+    mean = float(np.mean(Y))
+    if bool(np.all((Y == 0) | (Y == 1))):  # a condition, one run per parameter set
+        k = int(Y.sum())
+        if min(mean, 1 - mean) < RARE:
+            out.append(f"the outcome holds in {k} of {n} runs ({100 * mean:.1f}%): too "
+                       f"{'rare' if mean < 0.5 else 'common'} for its indices to mean much; widen the ranges, "
+                       f"choose a likelier outcome or raise N")
+    else:
+        values, counts = np.unique(Y, return_counts=True)
+        top = counts.max() / n
+        if top >= 1 - RARE:
+            out.append(f"{100 * top:.0f}% of the {n} runs give the same value ({values[counts.argmax()]:.4g}): "
+                       f"the outcome is too constant for its indices to mean much")
+    if "ST" in indices.columns:
+        s1, st = float(indices["S1"].sum()), float(indices["ST"].sum())
+        if not (-0.1 <= s1 <= 1.1) or not (SUM_RANGE[0] <= st <= SUM_RANGE[1]):
+            out.append(f"the indices sum to S1 = {s1:.2f} and ST = {st:.2f}, far from 1 (in theory sum S1 <= 1 <= "
+                       f"sum ST, both near 1 without interactions): strong interactions or estimation noise; raise N "
+                       f"or --replicates")
+        key, conf = "ST", "ST_conf"
+    else:
+        key, conf = "mu_star", "mu_star_conf"
+    top = indices.sort_values(key, ascending=False).head(TOP)
+    wide = int((top[conf] > top[key].abs()).sum())
+    if wide:
+        allw = int((indices[conf] > indices[key].abs()).sum())
+        out.append(f"{wide} of the {len(top)} most influential parameters (by {key}) have a "
+                   f"{int(round(100 * indices.attrs.get('conf_level', 0.95)))}% interval wider than their index "
+                   f"({allw} of {len(indices)} overall): the ranking is not resolved; raise N")
+    msgs = {}
+    for w in caught or ():
+        text = " ".join(str(w.message).split())[:80]
+        msgs[text] = msgs.get(text, 0) + 1
+    for text, k in msgs.items():
+        out.append(f"SALib warned {k} time{'s' if k > 1 else ''}: {text}")
+    return out
 
 
 def rank(indices):
@@ -218,7 +291,13 @@ def analyze_sweep(sweep, outcome, month: int | None = None, *, num_resamples: in
     idx.attrs.update(scenario=man["scenario"], outcome=str(o), month=m, n=man["n"], replicates=man["replicates"],
                      runs=man["runs"], rows=man["rows"], seed=man["seed"], failed_runs=man["failed_runs"],
                      seconds=man["seconds"])
+    for w in idx.attrs.get("warnings", []):
+        warnings.warn(f"{o} at month {m}: {w}", SensitivityWarning, stacklevel=2)
     return idx
+
+
+class SensitivityWarning(UserWarning):
+    """Sensitivity indices that may not mean much (too rare an outcome, sums far from 1, wide intervals)."""
 
 
 def format_indices(indices, top: int | None = None) -> str:

@@ -207,11 +207,38 @@ class Sweep:
 
         return pd.DataFrame(self.X, columns=self.problem["names"])
 
-    def save(self, out) -> Path:
-        """Write ``sweep.parquet`` (CSV without pyarrow) and ``manifest.json`` to folder ``out``."""
-        from ..output.io import write_outputs
+    def save(self, out, *, overwrite: bool = False) -> Path:
+        """Write ``sweep.parquet`` (CSV without pyarrow), ``manifest.json`` and ``scenario.toml`` to folder ``out``.
 
-        return write_outputs(out, {"sweep": self.table}, self.manifest)
+        An existing non-empty ``out`` is refused unless alliance-sim wrote it and ``overwrite`` is set.
+        """
+        from ..output.io import write_outputs
+        from ..output.results import _scenario_copy
+
+        return write_outputs(out, {"sweep": self.table}, self.manifest, overwrite=overwrite,
+                             extra=_scenario_copy(self.scenario) if self.scenario is not None else None)
+
+    @classmethod
+    def load(cls, folder) -> "Sweep":
+        """Read a folder written by ``Sweep.save`` (or ``alliance-sim sweep``) back into a ``Sweep``."""
+        import pandas as pd
+
+        from ..output.results import read_manifest, scenario_from_folder
+
+        folder = Path(folder)
+        man = read_manifest(folder, ("sweep",))
+        path = folder / "sweep.parquet"
+        table = pd.read_parquet(path) if path.is_file() else pd.read_csv(folder / "sweep.csv")
+        names = list(man["parameters"])
+        problem = {"num_vars": len(names), "names": names, "bounds": [list(b) for b in man["parameters"].values()]}
+        first = table[table["replicate"] == 0]
+        if "month" in first.columns:
+            first = first[first["month"] == first["month"].min()]
+        X = first.sort_values("row")[names].to_numpy(dtype=float)
+        sc = scenario_from_folder(folder, man)
+        if man.get("fixed"):
+            sc = sc.with_overrides(man["fixed"])
+        return cls(table, man, problem, X, sc)
 
     def __repr__(self) -> str:
         m = self.manifest

@@ -41,37 +41,32 @@ class Explanation:
                 + self.table.to_html(float_format="%.3f"))
 
 
+def _arena(name: str):
+    return next(a for a in ARENAS if a.name == name)
+
+
 def _split_profile(actions: dict | None) -> dict[str, dict[str, int]]:
-    """Map {actor: "war_action/talks_action"} to {arena: {actor: index}}, filling the status quo."""
-    merged = dict(STATUS_QUO)
+    """Map ``{actor: label}`` to ``{arena: {actor: index}}``, filling in the status quo.
+
+    A label is an action of the actor (``"draw_down/seoul"``), in whichever of
+    its arenas has it, or ``"arena:label"`` (``"crisis:limited"``).
+    """
+    out: dict[str, dict[str, int]] = {a.name: {} for a in ARENAS}
+    for code, by_arena in STATUS_QUO.items():
+        for arena, label in by_arena.items():
+            out[arena][code] = _arena(arena).actions_of(code).index(label)
     for code, label in (actions or {}).items():
         code = check_actor(code)
-        parts = str(label).split("/")
-        base = merged[code].split("/")
-        arenas = arenas_of(code)
-        if len(parts) == 1 and len(arenas) > 1:
-            # a single action names its arena: keep the other arena's status quo
-            hits = [i for i, arena in enumerate(arenas) if parts[0] in arena.actions_of(code)]
-            if not hits:
-                allowed = "; ".join(f"{a.name}: {', '.join(a.actions_of(code))}" for a in arenas)
-                raise UserError(f"unknown action {parts[0]!r} for {code}; allowed: {allowed} "
-                                f"(or 'war/talks' together)", key=f"actions.{code}")
-            base[hits[0]] = parts[0]
-            parts = base
-        merged[code] = "/".join(parts)
-    out: dict[str, dict[str, int]] = {a.name: {} for a in ARENAS}
-    for code, label in merged.items():
-        parts = label.split("/")
-        arenas = arenas_of(code)
-        if len(parts) != len(arenas):
-            raise UserError(f"{code} takes {len(arenas)} action(s) ({'/'.join(a.name for a in arenas)}), got {label!r}",
-                            key=f"actions.{code}")
-        for part, arena in zip(parts, arenas):
-            allowed = arena.actions_of(code)
-            if part not in allowed:
-                raise UserError(f"unknown {arena.name} action {part!r} for {code}; allowed: {', '.join(allowed)}",
-                                key=f"actions.{code}")
-            out[arena.name][code] = allowed.index(part)
+        arena_name, sep, action = str(label).rpartition(":")
+        arenas = [a for a in arenas_of(code) if (a.name == arena_name if sep else action in a.actions_of(code))]
+        if not arenas:
+            allowed = "; ".join(f"{a.name}: {', '.join(a.actions_of(code))}" for a in arenas_of(code))
+            raise UserError(f"unknown action {label!r} for {code}; allowed: {allowed}", key=f"actions.{code}")
+        arena = arenas[0]
+        if action not in arena.actions_of(code):
+            raise UserError(f"unknown {arena.name} action {action!r} for {code}; allowed: "
+                            f"{', '.join(arena.actions_of(code))}", key=f"actions.{code}")
+        out[arena.name][code] = arena.actions_of(code).index(action)
     return out
 
 
@@ -87,12 +82,12 @@ def _state(state, params: Params) -> State:
 
 
 def _values(actor, s, profile, p):
-    acts = {name: Acts(next(a for a in ARENAS if a.name == name), {c: np.array([i]) for c, i in idx.items()})
-            for name, idx in profile.items()}
+    acts = {name: Acts(_arena(name), {c: np.array([i]) for c, i in idx.items()}) for name, idx in profile.items()}
     return {t.name: float(np.ravel(t.value(s, acts[t.arena], p))[0]) for t in terms_of(actor)}
 
 
-def explain(actor: str, state=None, actions: dict | None = None, *, params=None, overrides=None, figure: bool = True):
+def explain(actor: str, state=None, actions: dict | None = None, *, params=None, overrides=None, figure: bool = True,
+            context: str | None = None):
     """An actor's payoff at a state and action profile, term by term.
 
     Parameters
@@ -102,8 +97,8 @@ def explain(actor: str, state=None, actions: dict | None = None, *, params=None,
     state : State or dict, optional
         State variables (scalars); missing ones take their January 2025 values.
     actions : dict, optional
-        ``{actor: action}``; Russia and PRK take ``"war/talks"`` (e.g. ``"sustain/refuse"``)
-        or one of the two. Missing actors take the early-2025 status quo.
+        ``{actor: action}``, e.g. ``{"PRK": "draw_down/russia", "USA": "offer"}``, or
+        ``"arena:action"`` (``"crisis:limited"``). Missing actors take the early-2025 status quo.
     params, overrides : optional
         A ``Params`` object, or parameter overrides by name.
 
@@ -140,33 +135,33 @@ def explain(actor: str, state=None, actions: dict | None = None, *, params=None,
     fig = None
     if figure:
         from .figures import explain_chart
-        fig = explain_chart(table, title=f"{code}: payoff by term at {shown[code]}")
+        others = ", ".join(f"{c} {v}" for c, v in shown.items() if c != code)
+        where = context or "the given state"
+        fig = explain_chart(table, title=f"{code}'s stage payoff by term when it plays {shown[code]}\n"
+                                         f"{where}; others: {others}")
     return Explanation(code, table, by_action, shown, fig)
 
 
 def _label(profile, code) -> str:
-    return "/".join(a.actions_of(code)[profile[a.name][code]] for a in arenas_of(code))
+    return "; ".join(a.actions_of(code)[profile[a.name][code]] for a in arenas_of(code, recorded_only=True))
 
 
 def scenario_context(scenario, month: int, replicates: int = 200, seed: int = 0, overrides=None):
     """The mean state, parameters and modal actions of a scenario at ``month``.
 
-    Runs the scenario to ``month``; the state is the replicates' mean at the start
-    of that month, the parameters include every event up to it, and the actions
-    are each actor's most common choice in it.
+    Runs the scenario to ``month``; the state is the replicates' mean as that
+    month's games are played (after its events), the parameters include every
+    event up to it, and the actions are each actor's most common choice in it.
     """
     from ..abm.model import AllianceModel
 
     model = AllianceModel(scenario, replicates=replicates, seed=seed, overrides=overrides)
     if not 1 <= month <= model.horizon:
         raise UserError(f"month {month} outside the scenario; allowed: 1 to {model.horizon}", key="month")
-    before = State.initial(model.params, model.n) if month == 1 else None
-    for _ in range(month):
-        if model.month == month - 1 and before is None:
-            before = model.state
-        model.step()
+    model.run(month)
+    before, params = model.solved_at
     df = model.trajectories()
     at = df[df["step"] == month]
     actions = {code: str(at[action_column(code)].mode().iloc[0]) for code in ACTORS}
     state = {k: float(np.mean(v)) for k, v in before.as_dict().items()}
-    return state, model.params, actions
+    return state, params, actions

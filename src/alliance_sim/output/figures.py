@@ -1,154 +1,415 @@
-"""Matplotlib figures of results: fan charts, action shares, payoffs, comparisons.
+"""Matplotlib figures of results: fan charts, action shares, payoffs, comparisons, explain waterfalls.
 
 Functions take tidy DataFrames (the trajectories table) and return figures;
-they never compute model results themselves.
+they never compute model results themselves. Every figure says what its
+lines and bands are (legend), puts dates on the x axis with the scenario's
+events marked, labels metrics with their meaning and unit from
+``domain.metrics.UNITS``, gives shares a binomial (Wilson) interval, and has
+a title naming the scenario, seed, replicates and solution concept.
 """
 from __future__ import annotations
+
+import textwrap
 
 import numpy as np
 
 from ..domain.actors import ACTORS, ACTOR_NAMES
 from ..domain.metrics import MAIN_METRICS, UNITS, action_column, payoff_column
 
-BANDS = ((0.05, 0.95, 0.18), (0.25, 0.75, 0.35))
+BANDS = ((0.05, 0.95, 0.16, "90% of replicates"), (0.25, 0.75, 0.32, "50% of replicates"))
+SOLUTIONS = {"qre": "logit QRE", "nash": "Nash (limiting logit QRE)", "pure": "pure Nash"}
+SHARE_Z = 1.959964  # 95% Wilson interval of a share of replicates
+MARKERS = ("o", "s", "^", "D", "v", "P")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)))
+EVENT_NAMES = {"ceasefire": "ceasefire", "us_offer": "US offer", "russia_mediates": "Russia mediates",
+               "kor_government": "new ROK government", "troop_wave": "troop wave", "set": "parameter change"}
+
+# A few names read better than the meaning's opening words.
+NAMES = {
+    "war_intensity": "War intensity", "prk_troops_in_russia": "PRK troops in Russia",
+    "prk_workers_in_russia": "PRK workers in Russia", "prk_casualties": "PRK casualties, cumulative",
+    "prk_casualties_month": "PRK casualties this month", "blood_debt": "Blood debt",
+    "russia_obligation": "Russia's obligation to defend PRK", "tech_transfer": "Russian technology transferred to PRK",
+    "sanctions_pressure": "Sanctions pressure on PRK", "alliance_strength": "Russia-PRK alliance strength",
+    "us_prk_talks": "US-PRK talks momentum", "us_prk_deal": "US-PRK deal reached",
+    "ceasefire": "Ceasefire in force", "us_russia_relations": "US-Russia relations",
+}
+
+
+# ----------------------------------------------------------------------------- labels and info
+def name(metric: str) -> str:
+    if metric in NAMES:
+        return NAMES[metric]
+    if metric.startswith("payoff_"):
+        code = metric.removeprefix("payoff_")
+        return f"{ACTOR_NAMES.get(code, code)}: stage payoff"
+    meaning = UNITS.get(metric, ("", ""))[1]
+    if meaning:
+        return meaning[0].upper() + meaning[1:]
+    return metric.replace("_", " ").capitalize()
+
+
+def unit(metric: str) -> str:
+    if metric.startswith("payoff_"):
+        return "utility"
+    return UNITS.get(metric, ("", ""))[0]
 
 
 def label(metric: str) -> str:
-    unit = UNITS.get(metric, ("", ""))[0]
-    name = metric.replace("_", " ").replace("prk", "PRK").replace("us ", "US ")
-    return f"{name} ({unit})" if unit else name
+    """``Name (unit)``: the metric's name and its unit as defined in the metric table."""
+    u = unit(metric)
+    return f"{name(metric)} ({u})" if u and u != "0/1" else name(metric)
+
+
+def run_info(scenario, *, seed: int, replicates: int, solution: str = "qre") -> dict:
+    """What titles and event marks need, from a scenario and the run's settings."""
+    return dict(scenario=scenario.name, start=scenario.start, horizon=scenario.horizon, seed=int(seed),
+                replicates=int(replicates), solution=solution,
+                events=[(int(e.month), e.kind) for e in scenario.events])
+
+
+def title_of(info: dict | None, what: str) -> str:
+    if not info:
+        return what
+    return (f"{what}\n{info['scenario']}: {info['replicates']:,} replicates, seed {info['seed']}, "
+            f"{SOLUTIONS.get(info['solution'], info['solution'])}")
+
+
+def month_date(start: str, month) -> np.ndarray:
+    """The date of month ``month`` (1 = ``start``, 0 the month before) as ``datetime64[ns]``."""
+    return (np.datetime64(start, "M") + (np.asarray(month, dtype=np.int64) - 1)).astype("datetime64[ns]")
+
+
+def _time(df):
+    return "month" if "month" in df.columns else "step"
+
+
+def _dates(df, info=None, at: str = "end"):
+    """The table's months and where they sit on a date axis.
+
+    ``at="end"``: a month's state is drawn at the end of that month (month 0,
+    the starting state, at the start date); ``at="start"``: a month's actions
+    are drawn from its first day. Events are drawn at the first day of their month.
+    """
+    t = _time(df)
+    months = np.sort(df[t].unique())
+    if "date" in df.columns and np.issubdtype(df["date"].dtype, np.datetime64):
+        d = df.drop_duplicates(t).set_index(t)["date"]
+        dates = d.loc[months].to_numpy().astype("datetime64[M]")
+    else:
+        dates = np.datetime64((info or {}).get("start", "2025-01"), "M") + (months - 1)
+    if at == "end":
+        dates = dates + 1
+    return months, dates.astype("datetime64[ns]")
+
+
+def _date_axis(ax, label: bool = True) -> None:
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    if label:
+        ax.set_xlabel("date (a point is the state at the end of its month)")
+
+
+def _events(ax, info, text: bool = True) -> list:
+    """Dotted vertical lines at the scenario's events, named at the top; returns legend handles."""
+    if not info or not info.get("events"):
+        return []
+    import matplotlib.lines as mlines
+
+    seen = {}
+    for month, kind in info["events"]:
+        if kind == "set":
+            continue
+        x = month_date(info["start"], month)  # an event acts from the first day of its month
+        ax.axvline(x, color="0.35", lw=0.9, ls=":", zorder=1)
+        key = (month, kind)
+        if text and key not in seen:
+            ax.annotate(EVENT_NAMES.get(kind, kind), (x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -2), textcoords="offset points", fontsize=6.5, color="0.25", va="top",
+                        rotation=90)
+        seen[key] = True
+    if not seen:
+        return []
+    return [mlines.Line2D([], [], color="0.35", lw=0.9, ls=":", label="scenario event")]
 
 
 def quantiles(df, metric: str):
-    """Per-step mean and quantiles of a metric across replicates."""
-    g = df.groupby("step")[metric]
+    """Per-month mean and quantiles of a metric across replicates (month 0 included when recorded)."""
+    g = df.groupby(_time(df))[metric]
     q = g.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
     q["mean"] = g.mean()
+    q["count"] = g.count()
     return q
 
 
-def fan_chart(df, metric: str, ax=None, *, color="C0", name=None, show_mean=None):
-    """Median with 50% and 90% bands of ``metric`` over months; the mean for 0/1 metrics."""
+def wilson(share, n, z: float = SHARE_Z):
+    """Wilson score interval of a binomial share (arrays allowed): ``(low, high)``."""
+    share, n = np.asarray(share, dtype=float), np.maximum(np.asarray(n, dtype=float), 1.0)
+    den = 1 + z ** 2 / n
+    centre = (share + z ** 2 / (2 * n)) / den
+    half = z * np.sqrt(share * (1 - share) / n + z ** 2 / (4 * n ** 2)) / den
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def is_binary(values) -> bool:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return v.size > 0 and bool(np.all((v == 0.0) | (v == 1.0)))
+
+
+# ----------------------------------------------------------------------------- fan charts
+def fan_chart(df, metric: str, ax=None, *, color="C0", name_=None, show_mean=None, info=None, bands=True,
+              events=True, linestyle="-"):
+    """Median with 50% and 90% bands of ``metric`` over dates; for a 0/1 metric the share with a 95% interval."""
     import matplotlib.pyplot as plt
 
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax = ax or plt.subplots(figsize=(6.4, 3.8), layout="constrained")[1]
     q = quantiles(df, metric)
-    steps = q.index.to_numpy()
-    binary = show_mean if show_mean is not None else set(np.unique(df[metric])) <= {0.0, 1.0}
+    months, dates = _dates(df, info)
+    q = q.loc[months]
+    binary = show_mean if show_mean is not None else is_binary(df[metric])
     if binary:
-        ax.plot(steps, q["mean"], color=color, lw=2, label=name or "share of replicates")
+        lo, hi = wilson(q["mean"], q["count"])
+        if bands:
+            ax.fill_between(dates, lo, hi, color=color, alpha=0.25, lw=0, label="95% interval (Wilson)")
+        ax.plot(dates, q["mean"], color=color, lw=1.8, ls=linestyle, label=name_ or "share of replicates")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylabel("share of replicates", fontsize=8)
     else:
-        for lo, hi, alpha in BANDS:
-            ax.fill_between(steps, q[lo], q[hi], color=color, alpha=alpha, lw=0)
-        ax.plot(steps, q[0.5], color=color, lw=2, label=name or "median (bands: 50%, 90%)")
-    ax.set_title(label(metric) + (" - share of replicates" if binary else ""), fontsize=9)
-    ax.set_xlabel("month")
+        if bands:
+            for lo, hi, alpha, what in BANDS:
+                ax.fill_between(dates, q[lo], q[hi], color=color, alpha=alpha, lw=0, label=what)
+        ax.plot(dates, q[0.5], color=color, lw=1.8, ls=linestyle, label=name_ or "median")
+        ax.set_ylabel(unit(metric) or "value", fontsize=8)
+    ax.set_title(textwrap.fill(name(metric), 42), fontsize=9)
+    if events:
+        _events(ax, info)
+    _date_axis(ax, label=False)
     ax.grid(alpha=0.3)
+    ax.tick_params(labelsize=7)
     return ax
 
 
-def metrics_grid(df, metrics=MAIN_METRICS, title: str = ""):
+def _grid(n: int, cols: int = 3, w: float = 4.3, h: float = 3.0):
     import matplotlib.pyplot as plt
 
-    n = len(metrics)
-    cols = 3
+    cols = min(cols, n)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
-    for ax, metric in zip(axes.flat, metrics):
-        fan_chart(df, metric, ax=ax)
+    fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows + 1.0), squeeze=False, layout="constrained")
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    fig.suptitle(title)
-    fig.tight_layout()
+    return fig, axes
+
+
+def _band_legend(fig, info, binary_too: bool, extra=()):
+    import matplotlib.lines as mlines
+    import matplotlib.patches as mpatches
+
+    handles = [mlines.Line2D([], [], color="C0", lw=1.8, label="median of replicates")]
+    handles += [mpatches.Patch(color="C0", alpha=a, lw=0, label=f"central {what}") for _, _, a, what in BANDS[::-1]]
+    if binary_too:
+        handles += [mlines.Line2D([], [], color="C3", lw=1.8, label="0/1 metric: share of replicates"),
+                    mpatches.Patch(color="C3", alpha=0.25, lw=0, label="95% interval of the share (Wilson)")]
+    handles += list(_events_handle(info)) + list(extra)
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), fontsize=8, frameon=False)
+
+
+def _events_handle(info):
+    import matplotlib.lines as mlines
+
+    if info and any(k != "set" for _, k in info.get("events", [])):
+        yield mlines.Line2D([], [], color="0.35", lw=0.9, ls=":", label="scenario event (named at the top)")
+
+
+def metrics_grid(df, metrics=MAIN_METRICS, title: str = "", *, info=None):
+    """The main metrics' fan charts, one panel each, with one legend for lines, bands and events."""
+    metrics = [m for m in metrics if m in df.columns]
+    fig, axes = _grid(len(metrics))
+    any_binary = False
+    for ax, metric in zip(axes.flat, metrics):
+        binary = is_binary(df[metric])
+        any_binary |= binary
+        fan_chart(df, metric, ax=ax, info=info, color="C3" if binary else "C0")
+    for ax in axes[-1]:
+        ax.set_xlabel("date (state at the end of each month)", fontsize=8)
+    _band_legend(fig, info, any_binary)
+    fig.suptitle(title or title_of(info, "Main metrics over time"), fontsize=11)
     return fig
 
 
-def action_shares(df, actors=ACTORS, title: str = ""):
-    """Share of replicates taking each action, per actor, over months."""
-    import matplotlib.pyplot as plt
+# ----------------------------------------------------------------------------- actions
+def _action_colors(labels: list[str]) -> dict:
+    """Distinct colours per action: a hue per first part (``reward``), lighter shades for its variants.
+
+    Every label of one actor gets its own colour; related actions (``reward/block``,
+    ``reward/mediate``) share a hue, so a stack reads by family.
+    """
+    import matplotlib.colors as mcolors
+
+    base = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
+            "#1f78b4", "#b15928"]
+    families: dict[str, list[str]] = {}
+    for lab in labels:
+        families.setdefault(lab.split("/")[0], []).append(lab)
+    out = {}
+    for i, (first, members) in enumerate(families.items()):
+        rgb = np.array(mcolors.to_rgb(base[i % len(base)]))
+        for k, lab in enumerate(members):
+            light = 0.6 * k / max(len(members) - 1, 1) if len(members) > 1 else 0.0
+            out[lab] = tuple(rgb + (1 - rgb) * light)
+    return out
+
+
+def action_shares(df, actors=ACTORS, title: str = "", *, info=None):
+    """Share of replicates taking each action, per actor, over dates (month 0 has no actions)."""
+    from ..abm.recorder import action_categories
 
     actors = list(actors)
-    cols = 3
-    rows = int(np.ceil(len(actors) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(15, 3.25 * rows), squeeze=False)
-    for ax in list(axes.flat)[len(actors):]:
-        ax.set_visible(False)
+    fig, axes = _grid(len(actors), w=5.0, h=3.2)
+    t = _time(df)
+    played = df[df[t] >= 1]
+    months, dates = _dates(played, info, at="start")
     for ax, code in zip(axes.flat, actors):
         col = action_column(code)
-        shares = df.groupby("step", observed=False)[col].value_counts(normalize=True).unstack(fill_value=0.0)
-        shares = shares.loc[:, (shares > 0).any(axis=0)]
-        ax.stackplot(shares.index, shares.to_numpy().T, labels=[str(c) for c in shares.columns], alpha=0.85)
+        shares = played.groupby(t, observed=False)[col].value_counts(normalize=True).unstack(fill_value=0.0)
+        shares = shares.reindex(months).fillna(0.0)
+        cats = [c for c in action_categories(code) if c in shares.columns and (shares[c] > 0).any()]
+        colors = _action_colors(action_categories(code))
+        # each month's shares hold from its first day to its last (a step), so events line up
+        x = np.append(dates, (dates[-1].astype("datetime64[M]") + 1).astype("datetime64[ns]"))
+        y = np.vstack([shares[cats].to_numpy(), shares[cats].to_numpy()[-1:]]).T
+        ax.stackplot(x, y, labels=cats, colors=[colors[c] for c in cats], edgecolor="white", linewidth=0.3,
+                     step="post")
         ax.set_title(ACTOR_NAMES[code], fontsize=9)
         ax.set_ylim(0, 1)
-        ax.set_xlabel("month")
-        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    fig.suptitle(title or "Action shares per actor")
-    fig.tight_layout()
+        ax.set_xlim(x[0], x[-1])
+        ax.set_ylabel("share of replicates", fontsize=8)
+        _events(ax, info)
+        _date_axis(ax, label=False)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, title="action",
+                  title_fontsize=7, reverse=True)
+    for ax in axes[-1]:
+        ax.set_xlabel("month (its actions)", fontsize=8)
+    handles = list(_events_handle(info))
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", fontsize=8, frameon=False)
+    fig.suptitle(title or title_of(info, "Each actor's monthly action: share of replicates"), fontsize=11)
     return fig
 
 
-def payoffs_over_time(df, actors=ACTORS, title: str = ""):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for i, code in enumerate(actors):
-        q = quantiles(df, payoff_column(code))
-        ax.fill_between(q.index, q[0.25], q[0.75], color=f"C{i}", alpha=0.2, lw=0)
-        ax.plot(q.index, q[0.5], color=f"C{i}", lw=2, label=code)
-    ax.set_xlabel("month")
-    ax.set_ylabel("realised stage payoff (utility)")
-    ax.set_title(title or "Payoffs over time (median, 50% band)")
-    ax.legend(ncol=3, fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
+def payoffs_over_time(df, actors=ACTORS, title: str = "", *, info=None):
+    """Each actor's realised stage payoff on its own axis (utilities are not comparable across actors)."""
+    actors = list(actors)
+    fig, axes = _grid(len(actors), w=4.3, h=2.8)
+    played = df[df[_time(df)] >= 1]
+    for i, (ax, code) in enumerate(zip(axes.flat, actors)):
+        fan_chart(played, payoff_column(code), ax=ax, info=info, color="C0", show_mean=False)
+        ax.set_title(ACTOR_NAMES[code], fontsize=9)
+        ax.set_ylabel("utility (own scale)", fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("date (end of month)", fontsize=8)
+    _band_legend(fig, info, False)
+    fig.suptitle(title or title_of(info, "Realised stage payoff per actor (each on its own scale: utilities "
+                                         "are not comparable across actors)"), fontsize=11)
     return fig
 
 
-def compare_chart(frames: dict, metrics=MAIN_METRICS, title: str = ""):
-    """Several scenarios' fan charts on shared axes, one panel per metric."""
-    import matplotlib.pyplot as plt
+# ----------------------------------------------------------------------------- comparisons
+def compare_chart(frames: dict, metrics=MAIN_METRICS, title: str = "", *, info=None):
+    """Several scenarios on shared axes, one panel per metric: medians (shares for 0/1 metrics) with bands.
 
-    n = len(metrics)
-    cols = min(3, n)
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.0 * rows), squeeze=False)
+    Each scenario has its own colour and line style, so overlapping lines stay
+    visible; bands are drawn light and outlined and the legend says what they are.
+    """
+    import matplotlib.lines as mlines
+    import matplotlib.patches as mpatches
+
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    names = list(frames)
+    fig, axes = _grid(len(metrics), w=4.4, h=3.0)
+    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]
     for ax, metric in zip(axes.flat, metrics):
-        binary = all(set(np.unique(f[metric])) <= {0.0, 1.0} for f in frames.values())
-        for i, (name, df) in enumerate(frames.items()):
+        binary = all(is_binary(f[metric]) for f in frames.values())
+        # the first scenario (the reference) is drawn last, on top
+        for i in reversed(range(len(names))):
+            df = frames[names[i]]
+            color, ls = palette[i % len(palette)], LINESTYLES[i % len(LINESTYLES)]
             q = quantiles(df, metric)
+            months, dates = _dates(df, info)
+            q = q.loc[months]
             if binary:
-                ax.plot(q.index, q["mean"], color=f"C{i}", lw=2, label=name)
+                lo, hi = wilson(q["mean"], q["count"])
+                mid = q["mean"]
             else:
-                ax.fill_between(q.index, q[0.25], q[0.75], color=f"C{i}", alpha=0.2, lw=0)
-                ax.plot(q.index, q[0.5], color=f"C{i}", lw=2, label=name)
-        ax.set_title(label(metric) + (" - share" if binary else " - median, 50% band"), fontsize=9)
+                lo, hi, mid = q[0.25], q[0.75], q[0.5]
+            ax.fill_between(dates, lo, hi, facecolor=color, alpha=0.10, edgecolor=color, lw=0.4, zorder=2)
+            # markers at different months per scenario: lines that coincide stay distinguishable
+            ax.plot(dates, mid, color=color, ls=ls, lw=2.0 if i == 0 else 1.6, zorder=3 + (i == 0),
+                    marker=MARKERS[i % len(MARKERS)], ms=3.5, markevery=(1 + 2 * i, 3 * len(names)))
+        ax.set_title(textwrap.fill(name(metric), 42), fontsize=9)
+        ax.set_ylabel("share of replicates" if binary else (unit(metric) or "value"), fontsize=8)
+        if binary:
+            ax.set_ylim(-0.02, 1.02)
+        _date_axis(ax, label=False)
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[n:]:
-        ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), fontsize=8, frameon=False)
-    fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+        ax.tick_params(labelsize=7)
+    for ax in axes[-1]:
+        ax.set_xlabel("date (state at the end of each month)", fontsize=8)
+    handles = [mlines.Line2D([], [], color=palette[i % len(palette)], ls=LINESTYLES[i % len(LINESTYLES)], lw=1.8,
+                             marker=MARKERS[i % len(MARKERS)], ms=3.5, label=n) for i, n in enumerate(names)]
+    handles.append(mpatches.Patch(facecolor="0.6", alpha=0.25, edgecolor="0.3", lw=0.4,
+                                  label="band: central 50% of replicates (0/1 metrics: 95% interval of the share)"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), fontsize=8, frameon=False,
+               title="lines: median of replicates (0/1 metrics: share of replicates)", title_fontsize=8)
+    if info:
+        head = (f"Scenarios compared on the same seed\n{info['replicates']:,} replicates each, seed {info['seed']}, "
+                f"{SOLUTIONS.get(info['solution'], info['solution'])}")
+    else:
+        head = "Scenarios compared"
+    fig.suptitle(title or head, fontsize=11)
     return fig
 
 
+# ----------------------------------------------------------------------------- explain
 def explain_chart(table, title: str = ""):
-    """A waterfall of an actor's payoff terms, from zero to the total."""
+    """A waterfall of an actor's payoff terms, from zero to the total, grouped by arena, with values."""
     import matplotlib.pyplot as plt
 
-    vals = table["value"].to_numpy()
-    names = table["term"].tolist()
-    fig, ax = plt.subplots(figsize=(7, 0.38 * len(vals) + 1.6))
+    t = table.copy()
+    if "arena" in t.columns:
+        order = list(dict.fromkeys(t["arena"]))
+        t["_a"] = t["arena"].map(order.index)
+        t = t.sort_values("_a", kind="stable")
+    vals = t["value"].to_numpy(dtype=float)
+    names = t["term"].tolist()
+    arenas = t["arena"].tolist() if "arena" in t.columns else [""] * len(vals)
+    n = len(vals)
+    fig, ax = plt.subplots(figsize=(8, 0.36 * n + 2.2), layout="constrained")
     start = np.concatenate([[0.0], np.cumsum(vals)[:-1]])
     colors = np.where(vals >= 0, "#2a9d8f", "#e76f51")
-    y = np.arange(len(vals))[::-1] + 1
-    ax.barh(y, vals, left=start, color=colors)
-    total = vals.sum()
-    ax.barh([0], [total], color="#264653")
-    ax.set_yticks(list(y) + [0], names + ["total"])
+    y = np.arange(n)[::-1] + 1
+    ax.barh(y, vals, left=start, color=colors, height=0.7)
+    total = float(vals.sum())
+    ax.barh([0], [total], color="#264653", height=0.7)
+    span = max(float(np.max(np.abs(np.concatenate([start, start + vals, [total]])))), 1e-9)
+    for yi, s0, v in list(zip(y, start, vals)) + [(0, 0.0, total)]:
+        ax.annotate("0" if abs(v) < 5e-4 else f"{v:+.3f}", (max(s0, s0 + v), yi), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=7)
+    ax.set_yticks(list(y) + [0], [f"{a}: {nm}" if a else nm for a, nm in zip(arenas, names)] + ["total"],
+                  fontsize=8)
+    # separate the arenas
+    for k in range(1, n):
+        if arenas[k] != arenas[k - 1]:
+            ax.axhline(y[k] + 0.5, color="0.5", lw=0.8, ls="--")
+    ax.axhline(0.5, color="0.2", lw=0.8)
     ax.axvline(0, color="k", lw=0.8)
-    ax.margins(x=0.08)
-    ax.set_xlabel("utility")
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
+    ax.set_xlim(min(0.0, float(np.min(np.concatenate([start, start + vals, [total]])))) - 0.08 * span,
+                max(0.0, float(np.max(np.concatenate([start, start + vals, [total]])))) + 0.22 * span)
+    ax.set_xlabel("contribution to the stage payoff (utility; green raises it, red lowers it)")
+    ax.set_title("\n".join(textwrap.fill(line, 80) for line in title.split("\n")), fontsize=9.5)
+    ax.grid(axis="x", alpha=0.3)
     return fig
