@@ -1,6 +1,5 @@
 """The six actors' inputs (seeds/classic_inputs.toml): every number cites claims; overrides."""
 import re
-import shutil
 from pathlib import Path
 
 import pytest

@@ -1,6 +1,4 @@
 """Scenario discovery: outcome expressions, PRIM and CART on problems with a known answer, the model path, the CLI."""
-import os
-import sys
 import warnings
 from pathlib import Path
 

@@ -12,6 +12,8 @@ from alliance_sim.engine import batches
 from alliance_sim.engine.executors import SerialExecutor, make_executor
 from alliance_sim.engine.store import ChunkStore, partial_dir
 
+from _interrupt import interrupt_after
+
 N = 36
 LAM = np.linspace(1.0, 12.0, N)  # one rationality per replicate: sliced per chunk
 OVERRIDES = {"rationality": LAM, "wave_size": 5.0}
@@ -99,25 +101,6 @@ def test_compare_shares_one_executor_and_matches_serial():
 
 
 # ---------------------------------------------------------------------------- checkpoints
-class Stop(KeyboardInterrupt):
-    pass
-
-
-def interrupt_after(monkeypatch, k):
-    """Make the k+1-th chunk computed in this process raise Ctrl-C; returns the list of chunks computed."""
-    calls = []
-    real = batches.compute_batch
-
-    def fake(job, *args, **kwargs):
-        if len(calls) == k:
-            raise Stop()
-        calls.append((job.lo, job.hi))
-        return real(job, *args, **kwargs)
-
-    monkeypatch.setattr(batches, "compute_batch", fake)
-    return calls
-
-
 def test_out_saves_results_and_removes_the_checkpoints(tmp_path, reference):
     out = tmp_path / "run"
     res = a.run("escalation", N, seed=9, overrides=OVERRIDES, chunk_size=10, out=out, figures=False)

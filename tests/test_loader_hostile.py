@@ -47,10 +47,10 @@ MAX_LINE = 400
 
 
 def one_line_error(path, fragment=""):
-    t0 = time.monotonic()
+    t0 = time.process_time()  # CPU time: the property, not the machine's load
     with pytest.raises(UserError) as e:
         load_scenario(path)
-    assert time.monotonic() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
     msg = str(e.value)
     assert "\n" not in msg and "\r" not in msg and "\x1b" not in msg and len(msg) <= MAX_LINE, msg
     assert fragment in msg, msg

@@ -5,7 +5,7 @@ plausible box, states over wide plausible ranges (``_strategies``).
 """
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 import alliance_sim as a

@@ -24,9 +24,9 @@ def test_a_billion_replicates_are_refused_at_once(tmp_path, monkeypatch):
     from _cli import cli
 
     no_work(monkeypatch)
-    t0 = time.monotonic()
+    t0 = time.process_time()  # CPU time: the property, not the machine's load
     r = cli("run", "baseline", "-n", 1_000_000_000, "--out", tmp_path / "big", cwd=tmp_path)
-    assert time.monotonic() - t0 < 2
+    assert time.process_time() - t0 < 2
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "1,000,000,000 runs is more than" in r.stderr and "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []  # no OUT.partial, nothing

@@ -1,7 +1,5 @@
 """Designs, sweeps and sensitivity indices: analytic checks through the same code path as the model."""
 import json
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +11,7 @@ from _cli import cli
 from alliance_sim.errors import UserError
 from alliance_sim.explore import (ISHIGAMI_PROBLEM, analyze, ishigami, ishigami_indices, make_problem, problem,
                                   run_design, sample, sensitivity, sweep)
-from alliance_sim.explore.designs import design_rows, sample, streams
-from alliance_sim.explore.sweep import run_design
+from alliance_sim.explore.designs import design_rows, streams
 from alliance_sim.domain.parameters import PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +128,7 @@ def test_streams_share_random_numbers_where_the_estimators_compare():
 
 def test_a_design_with_shared_streams_runs_in_few_batches_and_the_same_whatever_the_batching():
     # Sobol's A_j and AB_i,j share a stream: with explicit replicate ids they still share one batch.
-    sc = a_scenario = "baseline"
+    sc = "baseline"
     pb = problem(sc, ["rationality", "wave_size"])
     X = sample(pb, "sobol", 4, seed=1)
     rs = streams("sobol", 4, 2)

@@ -14,9 +14,10 @@ import pytest
 
 import alliance_sim as a
 from alliance_sim.abm.recorder import frame, frame_arrays
-from alliance_sim.engine import batches
 from alliance_sim.engine.batches import ChunkRecomputed, _Assembler
 from alliance_sim.engine.store import ChunkStore, content_hash, partial_dir, schema
+
+from _interrupt import interrupt_after
 
 N, CHUNK = 20, 5
 KW = dict(overrides={"rationality": 6.0}, chunk_size=CHUNK, figures=False)
@@ -28,22 +29,9 @@ def reference():
     return a.run("baseline", N, seed=3, **{k: v for k, v in KW.items() if k != "figures"}).trajectories
 
 
-class Stop(KeyboardInterrupt):
-    pass
-
-
 def interrupted(tmp_path, monkeypatch, k=3):
     """A run into ``tmp_path/run`` stopped after ``k`` chunks; returns (out, chunks folder)."""
-    calls = []
-    real = batches.compute_batch
-
-    def fake(job, *args, **kwargs):
-        if len(calls) == k:
-            raise Stop()
-        calls.append((job.lo, job.hi))
-        return real(job, *args, **kwargs)
-
-    monkeypatch.setattr(batches, "compute_batch", fake)
+    interrupt_after(monkeypatch, k)
     out = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):
         a.run("baseline", N, seed=3, out=out, **KW)
@@ -203,16 +191,7 @@ def test_a_sweep_checkpoint_is_verified_too(tmp_path, monkeypatch):
 
     ck = tmp_path / "ck"
     ref, _ = sweep("baseline", "lhs", n=12, seed=2, chunk_size=4, month=[6, 12])
-    calls = []
-    real = batches.compute_batch
-
-    def fake(job, *args, **kwargs):
-        if len(calls) == 2:
-            raise Stop()
-        calls.append(1)
-        return real(job, *args, **kwargs)
-
-    monkeypatch.setattr(batches, "compute_batch", fake)
+    interrupt_after(monkeypatch, 2)
     with pytest.raises(KeyboardInterrupt):
         sweep("baseline", "lhs", n=12, seed=2, chunk_size=4, month=[6, 12], checkpoint=ck)
     monkeypatch.undo()

@@ -20,7 +20,7 @@ Both take a plain table of actors (see :func:`actor_table`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

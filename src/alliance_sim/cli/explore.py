@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import warnings
-from pathlib import Path
 
 from .options import (add_engine_flags, add_model_flags, add_output_flags, add_replicates, executor_args,
                       figure_formats, fraction, output_folder, parse_sets, positive_int)

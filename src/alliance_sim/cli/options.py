@@ -47,34 +47,25 @@ class Parser(argparse.ArgumentParser):
 
 
 # ----------------------------------------------------------------------------- value types
+def _whole(text: str, minimum: int, rule: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < minimum:
+        raise argparse.ArgumentTypeError(f"{v} must be {rule}")
+    return v
+
+
 def positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{v} must be at least 1")
-    return v
-
-
-def seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{v} must be 0 or more")
-    return v
+    return _whole(text, 1, "at least 1")
 
 
 def nonnegative_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{v} must be 0 or more")
-    return v
+    return _whole(text, 0, "0 or more")
+
+
+seed = nonnegative_int  # a run seed: any whole number from 0
 
 
 def fraction(text: str) -> float:

@@ -136,8 +136,6 @@ def cmd_validate(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    import pandas as pd
-
     from ..domain.parameters import Params
     from ..output.explain import explain, scenario_context
 

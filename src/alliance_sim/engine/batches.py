@@ -142,7 +142,7 @@ def _isolated(job: Job) -> dict:
         return out
     except UserError:
         raise
-    except (ArithmeticError, ValueError, RuntimeError) as e:  # numerical failure in some run
+    except (ArithmeticError, ValueError, RuntimeError):  # numerical failure in some run
         if job.runs == 1:
             return _failed_run(job)
         cuts = np.unique(np.linspace(0, job.runs, min(SPLIT, job.runs) + 1).astype(int))
