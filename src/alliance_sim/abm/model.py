@@ -71,6 +71,8 @@ class AllianceModel(mesa.Model):
                  solution: str = "qre", first_replicate: int = 0, replicate_ids=None, rng=None):
         if rng is not None:  # Mesa's tools (batch_run) may pass ``rng``: an integer is the run seed
             seed = int(rng)
+        if seed is None:  # newer Mesa's batch_run passes seed=None when no seed was asked for
+            seed = 0
         super().__init__(rng=int(seed))
         # ``spec``, not ``scenario``: Mesa 3.5+ reserves Model.scenario for its own Scenario.
         self.spec: Scenario = load_scenario(scenario)

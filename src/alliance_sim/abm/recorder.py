@@ -25,7 +25,7 @@ def month_dates(start: str, months: int) -> list[str]:
 
 def month_datetimes(start: str, months) -> np.ndarray:
     """The first day of each month as ``datetime64[ns]``: month 1 is ``start``, month 0 the month before it."""
-    return (np.datetime64(start, "M") + (np.asarray(months, dtype=np.int64) - 1)).astype("datetime64[ns]")
+    return (np.datetime64(start, "M") + (np.asarray(months, dtype=np.int64) - 1).astype("timedelta64[M]")).astype("datetime64[ns]")
 
 
 def action_categories(code: str) -> list[str]:

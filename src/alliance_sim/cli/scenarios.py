@@ -187,7 +187,7 @@ def cmd_explain(args) -> int:
 def _month_name(start: str, month: int) -> str:
     import numpy as np
 
-    return str(np.datetime64(start, "M") + (month - 1))
+    return str(np.datetime64(start, "M") + np.timedelta64(month - 1, "M"))
 
 
 def _check_figure_path(path, overwrite: bool) -> Path:

@@ -77,7 +77,7 @@ def title_of(info: dict | None, what: str) -> str:
 
 def month_date(start: str, month) -> np.ndarray:
     """The date of month ``month`` (1 = ``start``, 0 the month before) as ``datetime64[ns]``."""
-    return (np.datetime64(start, "M") + (np.asarray(month, dtype=np.int64) - 1)).astype("datetime64[ns]")
+    return (np.datetime64(start, "M") + (np.asarray(month, dtype=np.int64) - 1).astype("timedelta64[M]")).astype("datetime64[ns]")
 
 
 def _time(df):
@@ -97,9 +97,9 @@ def _dates(df, info=None, at: str = "end"):
         d = df.drop_duplicates(t).set_index(t)["date"]
         dates = d.loc[months].to_numpy().astype("datetime64[M]")
     else:
-        dates = np.datetime64((info or {}).get("start", "2025-01"), "M") + (months - 1)
+        dates = np.datetime64((info or {}).get("start", "2025-01"), "M") + (np.asarray(months) - 1).astype("timedelta64[M]")
     if at == "end":
-        dates = dates + 1
+        dates = dates + np.timedelta64(1, "M")
     return months, dates.astype("datetime64[ns]")
 
 
@@ -279,7 +279,7 @@ def action_shares(df, actors=ACTORS, title: str = "", *, info=None):
         cats = [c for c in action_categories(code) if c in shares.columns and (shares[c] > 0).any()]
         colors = _action_colors(action_categories(code))
         # each month's shares hold from its first day to its last (a step), so events line up
-        x = np.append(dates, (dates[-1].astype("datetime64[M]") + 1).astype("datetime64[ns]"))
+        x = np.append(dates, (dates[-1].astype("datetime64[M]") + np.timedelta64(1, "M")).astype("datetime64[ns]"))
         y = np.vstack([shares[cats].to_numpy(), shares[cats].to_numpy()[-1:]]).T
         ax.stackplot(x, y, labels=cats, colors=[colors[c] for c in cats], edgecolor="white", linewidth=0.3,
                      step="post")
