@@ -43,3 +43,22 @@ def test_scenario_context_takes_state_and_modal_actions_from_a_run():
     assert state["ceasefire"] == 1.0
     assert set(actions) == {"USA", "RUS", "PRK", "KOR", "CHN", "UKR"}
     assert np.isfinite(list(state.values())).all()
+
+
+def test_stage_game_is_the_models_own_game_at_a_state():
+    """The public stage_game gives the arena's payoff arrays, one per player, as the model builds them."""
+    import numpy as np
+
+    from alliance_sim.domain.actors import BARGAIN
+    from alliance_sim.domain.parameters import Params
+    from alliance_sim.domain.payoffs import arena_payoffs
+    from alliance_sim.domain.state import State
+
+    game = a.stage_game("bargain", {"personnel_shortage": 0.5})
+    p = Params.build()
+    s = State.initial(p, 1).replace(personnel_shortage=np.array([0.5]))
+    for mine, model in zip(game, arena_payoffs(BARGAIN, s, p)):
+        assert mine.shape == BARGAIN.shape and np.array_equal(mine, model[0])
+    assert a.arena("crisis").players == ("RUS",)
+    with pytest.raises(a.UserError, match="unknown arena 'war'; allowed: bargain, front, crisis"):
+        a.stage_game("war")

@@ -28,6 +28,7 @@ _API = {
     "run": "ensemble", "compare": "ensemble", "Comparison": "ensemble",
     "Results": "output.results",
     "explain": "output.explain", "scenario_context": "output.explain",
+    "stage_game": "output.explain", "arena": "output.explain",
     "discover": "explore", "sensitivity": "explore", "sweep": "explore",
 }
 
@@ -73,6 +74,6 @@ def __dir__():
     return sorted(list(globals()) + list(_API))
 
 
-__all__ = ["AllianceModel", "Comparison", "Results", "UserError", "claims", "compare", "discover", "explain", "load",
+__all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "claims", "compare", "discover", "explain", "load",
            "load_scenario", "scenario_context",
-           "parameters", "run", "sensitivity", "sources", "sweep", "terms", "__version__"]
+           "parameters", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]

@@ -165,3 +165,35 @@ def scenario_context(scenario, month: int, replicates: int = 200, seed: int = 0,
     actions = {code: str(at[action_column(code)].mode().iloc[0]) for code in ACTORS}
     state = {k: float(np.mean(v)) for k, v in before.as_dict().items()}
     return state, params, actions
+
+
+def arena(name: str):
+    """The stage game ``name`` (``"bargain"``, ``"front"``, ``"crisis"``): its players, actions, order."""
+    names = [a.name for a in ARENAS]
+    if name not in names:
+        raise UserError(f"unknown arena {name!r}; allowed: {', '.join(names)}", key="arena")
+    return _arena(name)
+
+
+def stage_game(name: str, state=None, *, params=None, overrides=None) -> list:
+    """One arena's stage game at a state: each player's payoff array, one axis per player (in ``players`` order).
+
+    Parameters
+    ----------
+    name : str
+        The arena (see :func:`arena`).
+    state : State or dict, optional
+        State variables (scalars); missing ones take their January 2025 values.
+    params, overrides : optional
+        A ``Params`` object (e.g. from ``scenario_context``), or parameter overrides by name.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The game as the solvers of ``alliance_sim.games`` take it.
+    """
+    from ..domain.payoffs import arena_payoffs
+
+    ar = arena(name)
+    p = params if params is not None else Params.build(overrides)
+    return [u[0] for u in arena_payoffs(ar, _state(state, p), p)]
