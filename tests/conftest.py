@@ -17,3 +17,5 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+from _browser import browser, page  # noqa: E402,F401  (fixtures for the headless-Chromium tests)
