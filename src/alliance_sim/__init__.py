@@ -25,7 +25,7 @@ _API = {
     "parameters": "domain.parameters", "terms": "domain.payoffs",
     "load_scenario": "domain.scenario",
     "AllianceModel": "abm.model",
-    "run": "ensemble", "compare": "ensemble", "Comparison": "ensemble",
+    "run": "ensemble", "compare": "ensemble", "Comparison": "output.comparison",
     "Results": "output.results",
     "explain": "output.explain", "scenario_context": "output.explain",
     "stage_game": "output.explain", "arena": "output.explain",
@@ -52,7 +52,7 @@ def load(folder):
         from .output.results import Results
         return Results.load(folder)
     if kind == "compare":
-        from .ensemble import Comparison
+        from .output.comparison import Comparison
         return Comparison.load(folder)
     if kind == "sweep":
         from .explore.sweep import Sweep
