@@ -29,7 +29,7 @@ _API = {
     "Results": "output.results",
     "explain": "output.explain", "scenario_context": "output.explain",
     "stage_game": "output.explain", "arena": "output.explain",
-    "discover": "explore", "sensitivity": "explore", "sweep": "explore",
+    "discover": "explore", "sensitivity": "explore", "sweep": "explore", "robustness": "explore.robustness",
 }
 
 
@@ -75,5 +75,5 @@ def __dir__():
 
 
 __all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "claims", "compare", "discover", "explain", "load",
-           "load_scenario", "scenario_context",
+           "load_scenario", "robustness", "scenario_context",
            "parameters", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]

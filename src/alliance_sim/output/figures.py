@@ -410,8 +410,7 @@ def differences_chart(diffs, metrics=None, title: str = "", *, order=None, info=
         ax.set_title(textwrap.fill(name(metric), 42), fontsize=9)
         ax.set_ylabel("difference in share of replicates" if binary else
                       f"difference ({unit(metric) or 'value'})", fontsize=8)
-        _events(ax, info)
-        _date_axis(ax, label=False)
+        _date_axis(ax, label=False)  # no event marks: each scenario has its own events
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
     for ax in axes[-1]:
@@ -425,7 +424,6 @@ def differences_chart(diffs, metrics=None, title: str = "", *, order=None, info=
                                   label=f"band: {pct} interval of the mean difference (paired t; 0/1 metrics: "
                                         f"Newcombe's paired score interval)"))
     handles.append(mlines.Line2D([], [], color="0.3", lw=1.0, label="no difference (a band across it: ~0)"))
-    handles += list(_events_handle(info))
     fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3), fontsize=8, frameon=False,
                title=f"lines: mean paired difference from {reference} (replicate i of each scenario shares its "
                      f"random numbers; 0/1 metrics: difference of shares)", title_fontsize=8)
