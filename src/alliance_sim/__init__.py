@@ -25,11 +25,11 @@ _API = {
     "parameters": "domain.parameters", "terms": "domain.payoffs",
     "load_scenario": "domain.scenario",
     "AllianceModel": "abm.model",
-    "run": "ensemble", "compare": "ensemble", "Comparison": "ensemble",
+    "run": "ensemble", "compare": "ensemble", "Comparison": "output.comparison",
     "Results": "output.results",
     "explain": "output.explain", "scenario_context": "output.explain",
     "stage_game": "output.explain", "arena": "output.explain",
-    "discover": "explore", "sensitivity": "explore", "sweep": "explore",
+    "discover": "explore", "sensitivity": "explore", "sweep": "explore", "robustness": "explore.robustness",
 }
 
 
@@ -52,7 +52,7 @@ def load(folder):
         from .output.results import Results
         return Results.load(folder)
     if kind == "compare":
-        from .ensemble import Comparison
+        from .output.comparison import Comparison
         return Comparison.load(folder)
     if kind == "sweep":
         from .explore.sweep import Sweep
@@ -75,5 +75,5 @@ def __dir__():
 
 
 __all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "claims", "compare", "discover", "explain", "load",
-           "load_scenario", "scenario_context",
+           "load_scenario", "robustness", "scenario_context",
            "parameters", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]
