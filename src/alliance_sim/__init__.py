@@ -23,7 +23,7 @@ from .errors import UserError
 _API = {
     "claims": "domain.claims", "sources": "domain.claims",
     "parameters": "domain.parameters", "terms": "domain.payoffs",
-    "load_scenario": "domain.scenario",
+    "load_scenario": "domain.scenario", "show": "domain.scenario",
     "AllianceModel": "abm.model",
     "run": "ensemble", "compare": "ensemble", "Comparison": "ensemble",
     "Results": "output.results",
@@ -76,4 +76,4 @@ def __dir__():
 
 __all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "claims", "compare", "discover", "explain", "load",
            "load_scenario", "scenario_context",
-           "parameters", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]
+           "parameters", "run", "sensitivity", "show", "sources", "stage_game", "sweep", "terms", "__version__"]

@@ -444,7 +444,11 @@ class _Layer:
 
 
 def _show_file(path: str) -> str:
-    return str(path) if str(path).startswith("<") else Path(path).name
+    """A file for a message or table: a shipped one by its name, any other by its path as given."""
+    path = str(path)
+    if path.startswith("<") or Path(path).parent != scenarios_dir():
+        return path
+    return Path(path).name
 
 
 def _conflict(what: str, key: str, first, second, file: str, show=repr) -> UserError:
@@ -725,3 +729,64 @@ def read_scenario_text(path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise UserError(f"not UTF-8 text (byte {data[e.start]:#04x} at position {e.start})", file=file) from None
+
+
+# ----------------------------------------------------------------------------- the resolved scenario, as text
+def month_date(start: str, month: int) -> str:
+    """The calendar month ``YYYY-MM`` of a scenario month (month 1 is the start)."""
+    year, mon = int(start[:4]), int(start[5:7])
+    k = year * 12 + mon - 1 + month - 1
+    return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+def describe_event(e: Event) -> str:
+    """What an event does, in the model's own variables."""
+    parts = [f"{k} = {v:g}" for k, v in e.params.items()]
+    parts += [f"{k} = {v:g}" for k, v in e.state_set.items()]
+    parts += [f"{k} += {v:g}" for k, v in e.state_add.items()]
+    if e.until is not None:
+        parts.append(f"until month {e.until}")
+    return ", ".join(parts)
+
+
+def show(scenario, width: int = 100) -> str:
+    """The resolved scenario as text: what it is, when each event happens and what it does, every parameter it
+    moves from its default, its ranges, precision and claims, each with the file that set it.
+
+    >>> print(show("ceasefire_mediation_offer"))     # doctest: +SKIP
+    """
+    import textwrap
+
+    sc = load_scenario(scenario)
+    src = lambda key: _show_file(sc.provenance.get(key, "")) if sc.provenance.get(key) else "default"
+    lines = [f"{sc.name}  ({sc.path})"]
+    if sc.extends:
+        lines.append("extends: " + ", ".join(_show_file(f) for f in sc.extends))
+    lines += textwrap.wrap(sc.description, width)
+    end = month_date(sc.start, sc.horizon)
+    lines += ["", f"start {sc.start} (from {src('start')}), horizon {sc.horizon} months to {end} "
+                  f"(from {src('horizon')})", "", f"events ({len(sc.events)}):"]
+    rows = [(str(e.month), month_date(sc.start, e.month), e.kind,
+             describe_event(e) + (f"  [{e.after[0]} + {e.after[1]} months]" if e.after else ""),
+             _show_file(e.source)) for e in sc.events]
+    lines += _table(("month", "date", "event", "what it does", "from"), rows) or ["  none"]
+    rows = [(name, f"{v:g}", f"{PARAMETERS[name].default:g}", src(f"parameters.{name}"))
+            for name, v in sc.parameters.items() if v != PARAMETERS[name].default]
+    lines += ["", f"parameters that differ from their default ({len(rows)}):"]
+    lines += _table(("parameter", "value", "default", "from"), rows) or ["  none"]
+    rows = [(name, f"{lo:g} to {hi:g}", f"{PARAMETERS[name].low:g} to {PARAMETERS[name].high:g}",
+             src(f"ranges.{name}")) for name, (lo, hi) in sc.ranges.items()]
+    lines += ["", f"ranges ({len(rows)}):"] + (_table(("parameter", "range", "full range", "from"), rows) or ["  none"])
+    rows = [(actor, f"{v:g}", src(f"precision.{actor}")) for actor, v in sc.precision.items()]
+    lines += ["", f"precision ({len(rows)}):"] + (_table(("actor", "multiplier", "from"), rows) or ["  none"])
+    lines += ["", f"claims ({len(sc.claims)}):"]
+    lines += textwrap.wrap(", ".join(sc.claims), width, initial_indent="  ", subsequent_indent="  ") or ["  none"]
+    return "\n".join(lines)
+
+
+def _table(head: tuple, rows: list) -> list[str]:
+    if not rows:
+        return []
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    fmt = lambda r: "  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
+    return [fmt(head)] + [fmt(r) for r in rows]
