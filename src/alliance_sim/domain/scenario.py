@@ -530,7 +530,7 @@ class _Resolver:
             real = _real(str(path))
             names = [f for r, f in chain]
             if real in [r for r, _ in chain]:
-                cycle = " -> ".join(_show_file(f) for f in names[[r for r, _ in chain].index(real):] + [str(path)])
+                cycle = " -> ".join(Path(f).name for f in names[[r for r, _ in chain].index(real):] + [str(path)])
                 raise UserError(f"extends goes round in a circle: {cycle}; allowed: a chain of parents without "
                                 f"repeats", file=file, key=f"extends[{i}]")
             if real not in self.done:
