@@ -229,6 +229,16 @@ def shipped() -> list[str]:
     return sorted(p.stem for p in scenarios_dir().glob("*.toml"))
 
 
+def _shipped_list(limit: int = 160) -> str:
+    """The shipped names for a message, cut to ``limit`` characters so the message stays one short line."""
+    names, out = shipped(), ""
+    for i, name in enumerate(names):
+        if len(out) + len(name) > limit:
+            return out + f", ... ({len(names) - i} more: alliance-sim list)"
+        out += (", " if out else "") + name
+    return out
+
+
 def _key(loc) -> str:
     out = ""
     for part in loc:
@@ -586,7 +596,7 @@ def _find_parent(ref: str, file: str, i: int) -> Path:
             return path
     where = " and ".join(dict.fromkeys(str(t) for t in tried))
     raise UserError(f"parent {ref!r} not found (looked for {where}); allowed: a file next to this one, a .toml "
-                    f"path, or a shipped scenario ({', '.join(shipped())})", file=file, key=f"extends[{i}]")
+                    f"path, or a shipped scenario ({_shipped_list(120)})", file=file, key=f"extends[{i}]")
 
 
 def _resolve_months(placed: list, horizon: tuple) -> list[int]:
@@ -675,7 +685,7 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
         candidate = scenarios_dir() / f"{name}.toml"
         if not (re.fullmatch(r"[a-z0-9_]{1,%d}" % NAME_MAX, name) and candidate.is_file()):
             raise UserError(f"unknown scenario {excerpt(repr(name))}; allowed: a .toml path or one of "
-                            f"{', '.join(shipped())}", key="scenario")
+                            f"{_shipped_list()}", key="scenario")
         path = candidate
     return parse_scenario(read_scenario_text(path), file=str(path))
 
