@@ -293,3 +293,47 @@ def test_composed_ceasefire_enhanced_offer_equals_the_old_flat_file_bitwise():
     old = a.run(FLAT, replicates=6, seed=5).trajectories
     new = a.run("ceasefire_enhanced_offer", replicates=6, seed=5).trajectories
     pd.testing.assert_frame_equal(old, new, check_exact=True)
+
+
+# ----------------------------------------------------------------------------- sweeping timing and order
+def test_retimed_moves_an_event_and_everything_timed_after_it():
+    sc = load_scenario("ceasefire_then_offer")
+    assert sc.retimed({"ceasefire": 4}).events == sc.events  # the same month: the same scenario
+    later = sc.retimed({"ceasefire": 12})
+    assert {e.kind: e.month for e in later.events} == {"troop_wave": 2, "ceasefire": 12, "us_offer": 18}
+    assert later.content_hash != sc.content_hash
+    # the order swapped: the offer fixed before the ceasefire
+    first = sc.retimed({"us_offer": 3})
+    assert [e.kind for e in first.events] == ["troop_wave", "us_offer", "ceasefire"] and first.events[1].after is None
+    crisis = load_scenario("korean_crisis").retimed({"korean_crisis": 20})
+    assert [(e.month, e.until) for e in crisis.events if e.kind == "korean_crisis"] == [(20, 23)]
+
+
+@pytest.mark.parametrize("months, fragment", [
+    ({"truce": 3}, "'truce' names no event; allowed: one of this scenario's event keys (troop_wave@2, ceasefire"),
+    ({"ceasefire": 0}, "allowed: a whole number from 1 to 36"),
+    ({"ceasefire": 4.0}, "allowed: a whole number from 1 to 36"),
+    ({"ceasefire": 33}, "ceasefire (month 33) + 6 months = month 39, outside the horizon"),
+])
+def test_retimed_refuses_bad_months_in_one_line(months, fragment):
+    with pytest.raises(UserError) as e:
+        load_scenario("ceasefire_then_offer").retimed(months)
+    assert fragment in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_retimed_run_is_the_file_with_that_month(tmp_path):
+    """Retiming in Python gives the same results as writing the month in a file."""
+    child = write(tmp_path, "child", '[[events]]\nkind = "ceasefire"\nmonth = 9\n', extends=["ceasefire_then_offer"],
+                  description="ceasefire_then_offer with the ceasefire in September")
+    by_file = load_scenario(child)
+    by_call = load_scenario("ceasefire_then_offer").retimed({"ceasefire": 9})
+    assert by_file.events == by_call.events
+    x = a.run(by_file, replicates=4, seed=2).trajectories
+    y = a.run(replace_name(by_call, by_file.name), replicates=4, seed=2).trajectories
+    pd.testing.assert_frame_equal(x, y, check_exact=True)
+
+
+def replace_name(sc, name):
+    from dataclasses import replace
+
+    return replace(sc, name=name)

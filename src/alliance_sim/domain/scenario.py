@@ -195,6 +195,7 @@ class Scenario:
     # ("parameters.NAME"), range, precision and event ("events.KEY")
     extends: tuple[str, ...] = ()
     provenance: dict = field(default_factory=dict, compare=False)
+    timing: tuple = field(default=(), compare=False, repr=False)  # each event's timing as written (_Timing)
 
     def events_at(self, month: int) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.month == month)
@@ -204,6 +205,34 @@ class Scenario:
         for k, v in overrides.items():
             merged[k] = check_value(k, v, key=f"--set {k}")
         return replace(self, parameters=merged)
+
+    def retimed(self, months: dict) -> "Scenario":
+        """The scenario with events moved to new months; events timed ``after`` them move with them.
+
+        ``months`` maps an event's key, id or kind (naming exactly one event) to
+        its new month, e.g. ``{"ceasefire": 8}``: what a sweep over timing or
+        order varies. A relative event given a month becomes fixed there.
+        """
+        if not self.timing:
+            raise UserError("this scenario was not read from a file; retime the file's events instead",
+                            key="retimed")
+        timing = list(self.timing)
+        for name, month in months.items():
+            hits = [j for j, t in enumerate(timing) if name in (t.key, t.id, t.kind)]
+            if len(hits) != 1:
+                have = ", ".join(dict.fromkeys(t.key for t in timing)) or "none"
+                why = "names no event" if not hits else f"names {len(hits)} events"
+                raise UserError(f"{excerpt(repr(name))} {why}; allowed: one of this scenario's event keys ({have})",
+                                key=f"retimed.{excerpt(name, 40)}")
+            if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= self.horizon:
+                raise UserError(f"month {excerpt(repr(month), 20)}; allowed: a whole number from 1 to "
+                                f"{self.horizon}", key=f"retimed.{excerpt(name, 40)}")
+            timing[hits[0]] = replace(timing[hits[0]], month=month, after=None, months=None)
+        new = _resolve_months(timing, (self.horizon, None))
+        pairs = sorted(((_moved(e, m, t), t) for e, t, m in zip(self.events, timing, new)), key=lambda p: p[0].month)
+        digest = hashlib.sha256(f"{self.content_hash} retimed {sorted(months.items())}".encode()).hexdigest()
+        return replace(self, events=tuple(e for e, _ in pairs), timing=tuple(t for _, t in pairs),
+                       content_hash=digest)
 
     def uncertainty(self) -> dict[str, tuple[float, float]]:
         """The parameters' plausible ranges, narrowed by the file's ``[ranges]``,
@@ -216,6 +245,11 @@ class Scenario:
                 continue
             out[name] = self.ranges.get(name, (p.low, p.high))
         return out
+
+
+def _moved(e: Event, month: int, t) -> Event:
+    until = None if e.until is None else e.until - e.month + month  # a crisis keeps its duration
+    return replace(e, month=month, until=until, after=None if t.after is None else (t.after, t.months or 0))
 
 
 def scenarios_dir() -> Path:
@@ -599,16 +633,33 @@ def _find_parent(ref: str, file: str, i: int) -> Path:
                     f"path, or a shipped scenario ({_shipped_list(120)})", file=file, key=f"extends[{i}]")
 
 
+@dataclass(frozen=True)
+class _Timing:
+    """When one event happens, as written: a month, or an anchor and an offset; and where it was written."""
+    kind: str
+    id: str | None
+    month: int | None
+    after: str | None
+    months: int | None
+    file: str
+    index: int
+    key: str
+
+    @classmethod
+    def of(cls, p: _Placed) -> "_Timing":
+        return cls(p.ev.kind, p.ev.id, p.ev.month, p.ev.after, p.ev.months, p.file, p.index, p.key)
+
+
 def _resolve_months(placed: list, horizon: tuple) -> list[int]:
     """Each event's month: fixed ones as given, relative ones from their anchor (chains followed, cycles refused)."""
     limit = horizon[0]
     where = lambda p: (p.file, f"events[{p.index}]")
     anchors: dict[str, list[int]] = {}
     for j, p in enumerate(placed):
-        anchors.setdefault(p.ev.kind, []).append(j)
-        if p.ev.id is not None:
-            anchors.setdefault(p.ev.id, []).append(j)
-    month: list = [p.ev.month for p in placed]
+        anchors.setdefault(p.kind, []).append(j)
+        if p.id is not None:
+            anchors.setdefault(p.id, []).append(j)
+    month: list = [p.month for p in placed]
     for j, p in enumerate(placed):
         if month[j] is not None and not 1 <= month[j] <= limit:
             note = "" if horizon[1] == p.file else f" (the horizon is set by {horizon[1]})"
@@ -625,17 +676,17 @@ def _resolve_months(placed: list, horizon: tuple) -> list[int]:
                                 f"an event with month = N", file=file, key=f"{key}.after")
             path.append(j)
             p = placed[j]
-            hits = anchors.get(p.ev.after, [])
+            hits = anchors.get(p.after, [])
             if len(hits) != 1:
-                raise UserError(_anchor_problem(p.ev.after, hits, placed, anchors), file=p.file,
+                raise UserError(_anchor_problem(p.after, hits, placed, anchors), file=p.file,
                                 key=f"{where(p)[1]}.after")
             j = hits[0]
         for k in reversed(path):  # the chain's months, from its fixed end back to where it started
             p = placed[k]
-            anchor = month[anchors[p.ev.after][0]]
-            month[k] = anchor + (p.ev.months or 0)
+            anchor = month[anchors[p.after][0]]
+            month[k] = anchor + (p.months or 0)
             if month[k] > limit:
-                raise UserError(f"{p.ev.after} (month {anchor}) + {p.ev.months or 0} months = month {month[k]}, "
+                raise UserError(f"{p.after} (month {anchor}) + {p.months or 0} months = month {month[k]}, "
                                 f"outside the horizon; allowed: 1 to {limit}", file=p.file,
                                 key=f"{where(p)[1]}.months")
     return month
@@ -645,7 +696,7 @@ def _anchor_problem(after: str, hits: list, placed: list, anchors: dict) -> str:
     names = ", ".join(sorted(anchors)) or "none"
     if hits:
         return (f"after {after!r} is ambiguous: {len(hits)} events match (months "
-                f"{', '.join(str(placed[h].ev.month or '?') for h in hits)}); allowed: give the one you mean an id "
+                f"{', '.join(str(placed[h].month or '?') for h in hits)}); allowed: give the one you mean an id "
                 f"and name that")
     if after in EVENT_KINDS:
         return (f"after {after!r}: this scenario schedules no {after} event, so this event would never happen; "
@@ -660,8 +711,10 @@ def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     start = top.start or ("2025-01", None)
     horizon = top.horizon or (ScenarioModel.model_fields["horizon"].default, None)
     placed = [p for group, _ in top.events.values() for p in group]
-    months = _resolve_months(placed, horizon)
-    events = tuple(sorted((_convert_event(p.ev, m, p) for p, m in zip(placed, months)), key=lambda e: e.month))
+    timing = [_Timing.of(p) for p in placed]
+    months = _resolve_months(timing, horizon)
+    pairs = sorted(((_convert_event(p.ev, m, p), t) for p, t, m in zip(placed, timing, months)),
+                   key=lambda pair: pair[0].month)
     provenance = {name: entry[1] for name, entry in (("start", top.start), ("horizon", top.horizon)) if entry}
     for section in ("parameters", "ranges", "precision"):
         provenance.update({f"{section}.{k}": f for k, (_, f) in getattr(top, section).items()})
@@ -669,9 +722,9 @@ def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     return Scenario(
         name=model.name, description=" ".join(model.description.split()), claims=tuple(top.claims),
         start=start[0], horizon=horizon[0], parameters={k: v for k, (v, _) in top.parameters.items()},
-        ranges={k: tuple(v) for k, (v, _) in top.ranges.items()}, events=events,
+        ranges={k: tuple(v) for k, (v, _) in top.ranges.items()}, events=tuple(e for e, _ in pairs),
         precision={k: v for k, (v, _) in top.precision.items()}, path=file,
-        content_hash=top.digest, extends=top.extends, provenance=provenance,
+        content_hash=top.digest, extends=top.extends, provenance=provenance, timing=tuple(t for _, t in pairs),
     )
 
 
