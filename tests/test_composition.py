@@ -337,3 +337,27 @@ def replace_name(sc, name):
     from dataclasses import replace
 
     return replace(sc, name=name)
+
+
+@pytest.mark.parametrize("name", shipped())
+def test_to_toml_is_a_self_contained_file_of_the_same_scenario(name):
+    sc = load_scenario(name)
+    flat = parse_scenario(sc.to_toml())
+    assert not flat.extends and not any(line.startswith("extends") for line in sc.to_toml().splitlines())
+    for attr in ("name", "description", "claims", "start", "horizon", "parameters", "ranges", "precision", "events"):
+        assert getattr(flat, attr) == getattr(sc, attr), attr
+
+
+def test_to_toml_keeps_every_event_kind_and_table(tmp_path):
+    path = write(tmp_path, "all", 'claims = ["troops.second_wave"]\nstart = "2025-03"\nhorizon = 30\n'
+                 '[parameters]\nrationality = 5.0\n[ranges]\nwar_level = [0.5, 0.8]\n[precision]\nPRK = 0.5\n'
+                 '[[events]]\nkind = "us_offer"\nmonth = 2\nrecognition = 0.8\n' + CEASEFIRE_4 +
+                 '[[events]]\nkind = "russia_mediates"\nafter = "ceasefire"\nchannel = 0.5\n'
+                 '[[events]]\nkind = "kor_government"\nmonth = 5\nstance = 0.9\n' + WAVE_2 +
+                 '[[events]]\nkind = "korean_crisis"\nmonth = 13\nduration = 3\nscope = "beyond_borders"\n'
+                 '[[events]]\nkind = "set"\nmonth = 7\nparameters = { w_rus_broker = 1.5 }\n')
+    sc = load_scenario(path)
+    flat = parse_scenario(sc.to_toml())
+    assert len(flat.events) == 7 and flat.events == sc.events
+    assert (flat.parameters, flat.ranges, flat.precision, flat.start, flat.horizon) == (
+        sc.parameters, sc.ranges, sc.precision, "2025-03", 30)

@@ -234,6 +234,31 @@ class Scenario:
         return replace(self, events=tuple(e for e, _ in pairs), timing=tuple(t for _, t in pairs),
                        content_hash=digest)
 
+    def to_toml(self) -> str:
+        """The resolved scenario as one self-contained file: no ``extends``, every event at its month.
+
+        Loading it gives the same scenario (events, parameters, ranges,
+        precision, claims); a results folder can keep it as the exact copy of
+        what ran. Written by hand because the standard library reads TOML but
+        does not write it, and the structure is four flat tables.
+        """
+        import json
+
+        q = json.dumps  # a JSON string is a TOML basic string
+        num = lambda v: repr(float(v))
+        out = [f"name = {q(self.name)}", f"description = {q(self.description)}",
+               "claims = [" + ", ".join(q(c) for c in self.claims) + "]",
+               f"start = {q(self.start)}", f"horizon = {self.horizon}"]
+        for table, items in (("parameters", {k: num(v) for k, v in self.parameters.items()}),
+                             ("ranges", {k: f"[{num(lo)}, {num(hi)}]" for k, (lo, hi) in self.ranges.items()}),
+                             ("precision", {k: num(v) for k, v in self.precision.items()})):
+            if items:
+                out += ["", f"[{table}]"] + [f"{k} = {v}" for k, v in items.items()]
+        for e in self.events:
+            out += ["", "[[events]]", f"kind = {q(e.kind)}", f"month = {e.month}"]
+            out += [f"{k} = {v}" for k, v in _event_fields(e).items()]
+        return "\n".join(out) + "\n"
+
     def uncertainty(self) -> dict[str, tuple[float, float]]:
         """The parameters' plausible ranges, narrowed by the file's ``[ranges]``,
         without those the file fixes in ``[parameters]`` or its events set
@@ -245,6 +270,25 @@ class Scenario:
                 continue
             out[name] = self.ranges.get(name, (p.low, p.high))
         return out
+
+
+def _event_fields(e: Event) -> dict:
+    """An event's own fields in a file (TOML values as text), back from what it does."""
+    num = lambda v: repr(float(v))
+    if e.kind == "us_offer":
+        return {k.removeprefix("offer_"): num(v) for k, v in e.params.items()}
+    if e.kind == "russia_mediates":
+        return {"channel": num(e.params["mediation_channel"])}
+    if e.kind == "kor_government":
+        return {"stance": num(e.state_set["kor_stance"])}
+    if e.kind == "troop_wave":
+        return {"size": num(e.state_add["prk_troops_in_russia"])}
+    if e.kind == "korean_crisis":
+        scope = "beyond_borders" if e.state_set.get("crisis_scope") else "within_borders"
+        return {"duration": str(e.until - e.month), "scope": f'"{scope}"'}
+    if e.kind == "set":
+        return {"parameters": "{ " + ", ".join(f"{k} = {num(v)}" for k, v in e.params.items()) + " }"}
+    return {}
 
 
 def _moved(e: Event, month: int, t) -> Event:
