@@ -361,3 +361,11 @@ def test_to_toml_keeps_every_event_kind_and_table(tmp_path):
     assert len(flat.events) == 7 and flat.events == sc.events
     assert (flat.parameters, flat.ranges, flat.precision, flat.start, flat.horizon) == (
         sc.parameters, sc.ranges, sc.precision, "2025-03", 30)
+
+
+def test_cli_show_toml_prints_a_file_that_loads_as_the_same_scenario(tmp_path):
+    r = cli("show", "ceasefire_mediation_offer", "--toml")
+    assert r.returncode == 0, r.stderr
+    flat = tmp_path / "flat.toml"
+    flat.write_text(r.stdout)
+    assert load_scenario(flat).events == load_scenario("ceasefire_mediation_offer").events

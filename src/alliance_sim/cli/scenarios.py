@@ -41,6 +41,8 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("show", help="print a scenario as resolved, with the file behind each setting")
     p.add_argument("scenario", help="a shipped scenario name or a .toml path")
+    p.add_argument("--toml", action="store_true",
+                   help="print it as one self-contained scenario file instead (no extends, every event at its month)")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("explain", help="an actor's payoff by term, with the claims behind each")
@@ -140,9 +142,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from ..domain.scenario import show
+    from ..domain.scenario import load_scenario, show
 
-    print(show(args.scenario, width=WIDTH))
+    sys.stdout.write(load_scenario(args.scenario).to_toml() if args.toml else show(args.scenario, width=WIDTH) + "\n")
     return 0
 
 
