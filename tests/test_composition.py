@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import alliance_sim as a
-from alliance_sim.domain.scenario import (MAX_CHAIN, load_scenario, parse_scenario, scenarios_dir, show,
+from alliance_sim.domain.scenario import (MAX_CHAIN, MAX_FILES, load_scenario, parse_scenario, scenarios_dir, show,
                                           shipped)
 from alliance_sim.domain.parameters import PARAMETERS
 from alliance_sim.errors import UserError
@@ -154,6 +154,12 @@ def test_extends_is_bounded(tmp_path):
         write(tmp_path, f"f{i}", "", extends=[f"f{i + 1}"] if i <= MAX_CHAIN else ())
     with pytest.raises(UserError, match=f"nests more than {MAX_CHAIN} files deep"):
         load_scenario(tmp_path / "f0.toml")
+    for i in range(5):  # 5 parents with 7 parents each: 40 files
+        write(tmp_path, f"w{i}", "", extends=[f"l{i}_{j}" for j in range(7)])
+        for j in range(7):
+            write(tmp_path, f"l{i}_{j}", "")
+    with pytest.raises(UserError, match=f"extends reaches more than {MAX_FILES} files"):
+        load_scenario(write(tmp_path, "wide", "", extends=[f"w{i}" for i in range(5)]))
     many = write(tmp_path, "many", "", extends=[f"x{i}" for i in range(9)])
     with pytest.raises(UserError, match=r"extends: .*at most 8"):
         load_scenario(many)

@@ -616,9 +616,9 @@ class _Resolver:
         for i, ref in enumerate(model.extends):
             path = _find_parent(ref, file, i)
             real = _real(str(path))
-            names = [f for r, f in chain]
-            if real in [r for r, _ in chain]:
-                cycle = " -> ".join(Path(f).name for f in names[[r for r, _ in chain].index(real):] + [str(path)])
+            reals = [r for r, _ in chain]
+            if real in reals:
+                cycle = " -> ".join(Path(f).name for _, f in chain[reals.index(real):]) + f" -> {Path(path).name}"
                 raise UserError(f"extends goes round in a circle: {cycle}; allowed: a chain of parents without "
                                 f"repeats", file=file, key=f"extends[{i}]")
             if real not in self.done:
