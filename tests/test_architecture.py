@@ -22,6 +22,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "alliance_sim"
 LAYERS = {"_version": 0, "errors": 0, "domain": 1, "games": 1, "abm": 2, "engine": 3, "output": 3, "ensemble": 4,
+          "calibrated": 4,
           "explore": 5, "classic": 5, "cli": 6, "__init__": 7, "__main__": 7}
 
 

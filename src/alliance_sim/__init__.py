@@ -30,6 +30,7 @@ _API = {
     "explain": "output.explain", "scenario_context": "output.explain",
     "stage_game": "output.explain", "arena": "output.explain",
     "discover": "explore", "sensitivity": "explore", "sweep": "explore",
+    "calibrate": "explore.calibrate", "calibrated_overrides": "calibrated",
 }
 
 
@@ -74,6 +75,7 @@ def __dir__():
     return sorted(list(globals()) + list(_API))
 
 
-__all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "claims", "compare", "discover", "explain", "load",
+__all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "calibrate", "calibrated_overrides",
+           "claims", "compare", "discover", "explain", "load",
            "load_scenario", "scenario_context",
            "parameters", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]
