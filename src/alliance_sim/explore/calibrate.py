@@ -462,8 +462,9 @@ class Calibration:
         from .calibration_figures import calibration_readings_figure, calibration_target_figure
 
         figs = {}
+        labels = [month_label(self.targets.start, k) for k in range(1, self.targets.horizon + 1)]
         for t in self.targets.targets:
-            figs[f"figures/target_{target_key(t)}"] = calibration_target_figure(self, target_key(t))
+            figs[f"figures/target_{target_key(t)}"] = calibration_target_figure(self, t, target_key(t), labels)
         if len(self.readings) > 1:
             figs["figures/readings"] = calibration_readings_figure(self)
         return figs

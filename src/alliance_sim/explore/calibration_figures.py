@@ -22,15 +22,14 @@ def _band(series: np.ndarray):
         return np.nanquantile(series, [0.05, 0.5, 0.95], axis=0)
 
 
-def calibration_target_figure(cal, target_key: str):
-    """One target: the band of all sampled sets, the band of the accepted ones per reading, the observation."""
+def calibration_target_figure(cal, target, key: str, labels: list[str]):
+    """One target: the band of all sampled sets, the band of the accepted ones per reading, the observation.
+
+    ``key`` names the target's series in ``cal.series``; ``labels`` are the calendar months 1..H.
+    """
     import matplotlib.pyplot as plt
 
-    from .calibrate import month_label, target_key as key_of
-
-    tg = cal.targets
-    target = next(t for t in tg.targets if key_of(t) == target_key)
-    series = cal.series[target_key]  # (sets, months 1..H)
+    series = cal.series[key]  # (sets, months 1..H)
     H = series.shape[1]
     x = np.arange(1, H + 1)
     fig, ax = plt.subplots(figsize=(7.2, 4.6))
@@ -55,7 +54,7 @@ def calibration_target_figure(cal, target_key: str):
     else:
         ax.vlines(m, target.low, min(target.high, np.nanmax(hi) + 3 * target.sd), color="k", lw=5,
                   label=f"observed [{target.low:g}, {target.high:g}]")
-    ax.set_xticks(x, [month_label(tg.start, int(k)) for k in x], rotation=30, fontsize=8)
+    ax.set_xticks(x, labels, rotation=30, fontsize=8)
     what = f"change of {target.metric} since {target.since}" if target.since else target.metric
     ax.set_ylabel(what)
     title = f"{cal.manifest['scenario']}: target {target.id}"
