@@ -229,6 +229,9 @@ def test_calibrate_command_writes_a_folder_run_and_compare_use(tmp_path):
     assert code == 0, err
     assert "reading established" in text and "reading rear_only" in text
     assert (out / "accepted.csv").is_file() and (out / "accepted_rear_only.csv").is_file()
+    man = json.loads((out / "manifest.json").read_text())
+    assert list(man["prior"]) == list(load_targets().vary)  # the file's list: only what the figures speak to
+    assert "settle_rate" not in read_calibrated(out)[0].columns  # not varied, so not carried over
     r = cli("compare", "baseline", "escalation", "-n", "3", "--calibrated", str(out),
                            "--out", str(tmp_path / "cmp"), "--no-figures")
     code, text, err = r.returncode, r.stdout, r.stderr

@@ -135,6 +135,7 @@ class Targets:
     targets: tuple[Target, ...]
     default_reading: str | None
     content_hash: str
+    vary: tuple[str, ...] | None = None  # what the calibration varies by default (None: every uncertain parameter)
 
     @property
     def readings(self) -> tuple[str, ...]:
@@ -176,7 +177,7 @@ def load_targets(path=None) -> Targets:
     """
     from ..domain.claims import claim_ids
     from ..domain.metrics import METRICS
-    from ..domain.parameters import check_value
+    from ..domain.parameters import PARAMETERS, check_value
     from ..domain.scenario import read_scenario_text
 
     path = Path(path) if path is not None else default_targets_path()
@@ -194,9 +195,9 @@ def load_targets(path=None) -> Targets:
     if not isinstance(hist, dict):
         raise UserError("a [history] table is required (start, horizon)", file=file, key="history")
     for k in hist:
-        if k not in ("start", "horizon", "description", "parameters", "ranges"):
+        if k not in ("start", "horizon", "description", "parameters", "ranges", "vary"):
             raise UserError(f"unknown key {excerpt(repr(k))}; allowed: start, horizon, description, parameters, "
-                            "ranges", file=file, key=f"history.{k}")
+                            "ranges, vary", file=file, key=f"history.{k}")
     start = hist.get("start")
     _month(start, file, "history.start")
     horizon = hist.get("horizon")
@@ -215,6 +216,17 @@ def load_targets(path=None) -> Targets:
             raise UserError(f"range [{lo:g}, {hi:g}] is empty; allowed: low < high", file=file,
                             key=f"history.ranges.{name}")
         ranges[name] = (lo, hi)
+    vary = hist.get("vary")
+    if vary is not None:
+        if not isinstance(vary, list) or not vary or not all(isinstance(v, str) for v in vary):
+            raise UserError("must be a list of parameter names", file=file, key="history.vary")
+        for name in vary:
+            check_value(name, PARAMETERS[name].default if name in PARAMETERS else 0.0, file=file,
+                        key=f"history.vary ({name})")
+            if name in params:
+                raise UserError(f"parameter {name!r} is both fixed (history.parameters) and varied", file=file,
+                                key="history.vary")
+        vary = tuple(dict.fromkeys(vary))
     items = raw.get("target")
     if not isinstance(items, list) or not items:
         raise UserError("no [[target]]; allowed: one or more [[target]] tables", file=file, key="target")
@@ -302,7 +314,7 @@ def load_targets(path=None) -> Targets:
                                 "reading", file=file, key=f"target ({t.id})")
             seen.add((t.id, r))
     return Targets(file, start, int(horizon), str(hist.get("description", "")), params, ranges, tuple(targets),
-                   default, hashlib.sha256(text.encode()).hexdigest())
+                   default, hashlib.sha256(text.encode()).hexdigest(), vary)
 
 
 # ----------------------------------------------------------------------------- the history run
@@ -341,6 +353,8 @@ def _problem(scenario, targets, parameters):
     from .space import make_problem
 
     space = uncertainty(scenario, targets)
+    if parameters is None and targets.vary is not None:  # the file's list, less what the scenario fixes
+        parameters = [name for name in targets.vary if name in space]
     if parameters is None:
         return make_problem(space)
     from .space import problem as subset
@@ -533,8 +547,10 @@ def calibrate(scenario="baseline", targets=None, n: int = 2000, replicates: int 
         What the model's spread over a set's replicates adds to the
         denominator (see :func:`implausibility`).
     parameters : list of str or dict, optional
-        Vary only these (default: every parameter the scenario and the history
-        leave uncertain); the others keep the scenario's values.
+        Vary only these (default: the targets file's ``history.vary``, less
+        what the scenario fixes; without it every parameter the scenario and
+        the history leave uncertain); the others keep the scenario's values
+        and are not carried over.
     overrides : dict, optional
         Parameters held at a value (``--set``).
     solution, chunk_size, executor, workers, scheduler, progress
