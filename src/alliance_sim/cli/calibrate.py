@@ -25,9 +25,9 @@ def add_commands(sub) -> None:
     p.add_argument("scenario", help="a shipped scenario name or a .toml path (its uncertainty space is sampled)")
     p.add_argument("--targets", default=None, metavar="FILE",
                    help="calibration targets (default: the packaged seeds/calibration_targets.toml)")
-    p.add_argument("--samples", "--n", dest="n", type=positive_int, default=2000, metavar="N",
+    p.add_argument("--samples", "--n", dest="n", type=positive_int, default=4000, metavar="N",
                    help="parameter sets (Latin hypercube)")
-    add_replicates(p, 4, "runs per parameter set, at least 2 (their spread enters the implausibility)")
+    add_replicates(p, 8, "runs per parameter set, at least 2 (their spread enters the implausibility)")
     add_model_flags(p)
     p.add_argument("--parameter", dest="parameters", action="append", metavar="NAME",
                    help="vary only this parameter (repeatable; default: every uncertain parameter)")

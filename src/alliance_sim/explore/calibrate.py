@@ -370,6 +370,15 @@ def _problem(scenario, targets, parameters):
     return pb
 
 
+STARTING_STATE = "starting_state"
+
+
+def _starting_state(tg: Targets, shift: int) -> Target:
+    """The handed-over state as a target: inside every init_* plausible range at the scenario's month 0."""
+    return Target(STARTING_STATE, (), "init_*", month_label(tg.start, shift), shift, None, None, 0.0, 0.0, 1.0,
+                  None, "the init_* plausible ranges are the registry's reading of the starting state")
+
+
 def target_key(t: Target) -> str:
     """A target's column key: its id, with its reading for a contested one (``troops_first_wave__rear_only``)."""
     return t.id if t.reading is None else f"{t.id}__{t.reading}"
@@ -518,13 +527,18 @@ def _no_set_accepted(I: dict, targets: list[Target], reading: str, cutoff: float
     t, k, _ = best
     alone = int((stack[:, k] <= cutoff).sum())
     smallest = float(np.min(stack[:, k]))
+    if t.id == STARTING_STATE:
+        raise UserError(f"no parameter set accepted under reading {reading!r}: the simulated state at {t.date} "
+                        f"leaves the init_* plausible ranges in {stack.shape[0] - alone} of {stack.shape[0]} sets "
+                        f"and without that {best_gain} would pass; loosen the targets on the first months, "
+                        f"narrow history.ranges, or sample more sets", file=file, key="history")
     raise UserError(f"no parameter set accepted under reading {reading!r}: target {t.id!r} ({t.label}) rules out "
                     f"the most ({alone} of {stack.shape[0]} sets pass it alone, smallest implausibility "
                     f"{smallest:.1f} > {cutoff:g}; without it {best_gain} would pass); loosen its sd or "
                     f"[low, high], raise --cutoff, or sample more sets", file=file, key=f"target ({t.id})")
 
 
-def calibrate(scenario="baseline", targets=None, n: int = 2000, replicates: int = 4, seed: int = 0, *,
+def calibrate(scenario="baseline", targets=None, n: int = 4000, replicates: int = 8, seed: int = 0, *,
               cutoff: float = CUTOFF, variance: str = "realisation", parameters=None, overrides: dict | None = None, solution: str = "qre",
               chunk_size: int | None = None, executor=None, workers: int | None = None,
               scheduler: str | None = None, progress: bool = False) -> Calibration:
@@ -603,18 +617,23 @@ def calibrate(scenario="baseline", targets=None, n: int = 2000, replicates: int 
     cols = {"set": np.arange(n)}
     for k, name in enumerate(names):
         cols[HISTORY_PREFIX + name if name in HANDOFF else name] = X[:, k]
-    # The starting state handed over: each set's mean at the scenario's month 0, within the plausible ranges.
+    # The starting state handed over: each set's mean at the scenario's month 0. The init_* plausible ranges
+    # are the registry's reading of that month's state, so a set whose history leaves them is not accepted
+    # (clipping it would hand over a start its own history contradicts).
     from ..domain.parameters import PARAMETERS
 
     carried = [nm for nm in names if nm not in HANDOFF]
-    clipped = {}
+    outside = {}
+    in_box = np.ones(n, dtype=bool)
     for name, var in handoff.items():
         v = vals[var][:, :, shift - 1].mean(axis=1)
         if name in COUNTED_FROM_START:
             v = v - (X[:, names.index(name)] if name in names else hist.parameters.get(name, PARAMETERS[name].default))
         spec = PARAMETERS[name]
-        clipped[name] = int(((v < spec.low) | (v > spec.high)).sum())
-        cols[name] = np.clip(v, spec.low, spec.high)
+        ok = (v >= spec.low) & (v <= spec.high)
+        outside[name] = int((~ok).sum())
+        in_box &= ok
+        cols[name] = v
         carried.append(name)
     if shift == 0:  # the scenario starts at the history's start: its sampled starting values carry over
         carried += [nm for nm in names if nm in HANDOFF]
@@ -622,6 +641,9 @@ def calibrate(scenario="baseline", targets=None, n: int = 2000, replicates: int 
             if nm in HANDOFF:
                 cols[nm] = cols[HISTORY_PREFIX + nm]
     I, series = {}, {}
+    start_key = STARTING_STATE
+    I[start_key] = np.where(in_box, 0.0, np.inf)
+    cols["start_in_range"] = in_box
     for t in tg.targets:
         sim = vals[t.metric][:, :, t.month - 1]
         full = vals[t.metric]
@@ -634,7 +656,7 @@ def calibrate(scenario="baseline", targets=None, n: int = 2000, replicates: int 
         series[key] = np.nanmean(full, axis=1)
     acceptance = {}
     for r in tg.readings:
-        under = tg.under(r)
+        under = tg.under(r) + ([_starting_state(tg, shift)] if handoff else [])
         keys = [target_key(t) for t in under]
         Imax = np.max(np.stack([I[k] for k in keys], axis=1), axis=1)
         cols[f"implausibility_{r}"] = Imax
@@ -655,9 +677,10 @@ def calibrate(scenario="baseline", targets=None, n: int = 2000, replicates: int 
                  "parameters": {k: float(v) for k, v in tg.parameters.items()},
                  "events": [dict(month=e.month, kind=e.kind) for e in hist.events]},
         handoff={"start": sc.start, "history_month": shift, "month_label": month_label(tg.start, shift),
-                 "clipped_sets": clipped,
+                 "sets_outside_ranges": outside, "sets_with_start_in_ranges": int(in_box.sum()),
                  "note": "init_* columns are each set's mean simulated state at the month before the scenario's "
-                         "start (casualties counted from the history's month 0); history_init_* are the sampled "
+                         "start (casualties counted from the history's month 0); a set whose state there leaves "
+                         "the init_* plausible ranges is not accepted; history_init_* are the sampled "
                          "October-2024 values"},
         prior={name: list(map(float, b)) for name, b in zip(pb["names"], pb["bounds"])},
         fixed={k: float(v) for k, v in (overrides or {}).items()},
