@@ -65,7 +65,7 @@ def cmd_calibrate(args) -> int:
         print(f"  reading {r}: {a['accepted']} accepted ({100 * a['rate']:.1f}%)")
     rng = cal.ranges()
     top = rng[rng["reading"] == cal.readings[0]].sort_values("sd_ratio").head(8)
-    print("parameters the targets narrow most (accepted sd / prior sd):")
+    print("parameters the targets narrow most (accepted sd / prior sd; init_*: the October-2024 values sampled):")
     print(top[["parameter", "prior_low", "prior_high", "accepted_p05", "accepted_p95", "sd_ratio"]]
           .round(3).to_string(index=False, line_width=WIDTH))
     print(f"wrote {out}/ (accepted.csv, samples.csv, ranges.csv, readings.csv, manifest.json, figures/)")

@@ -90,14 +90,19 @@ def calibration_readings_figure(cal, top: int = 12):
         hi = (sub["accepted_p95"] - sub["prior_low"]) / width
         ax.barh(y + 0.4 - (j + 0.5) * h, hi - lo, h * 0.9, left=lo, color=READING_COLOURS[j % 4],
                 label=f"reading {r}: accepted 5-95%")
+    for edge in (0.05, 0.95):  # where the prior's own 5-95% range ends
+        ax.axvline(edge, color="k", lw=0.8, ls=":", label="prior 5-95%" if edge == 0.05 else None)
     ax.set_xlim(0, 1)
     ax.set_yticks(y, order, fontsize=8)
     ax.set_xlabel("position within the prior (plausible) range: 0 = low end, 1 = high end")
-    ax.set_title(f"{cal.manifest['scenario']}: what each reading of the contested figures accepts", fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(f"{cal.manifest['scenario']}: what each reading of the contested figures accepts", fontsize=10,
+                 pad=28)
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(readings) + 1, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     caption = ("The parameters whose accepted spread is smallest relative to the prior (uniform over its range), "
-               "each bar the 5-95% range of the accepted sets under one reading, on the prior range scaled to 0-1.")
+               "each bar the 5-95% range of the accepted sets under one reading, on the prior range scaled to 0-1; "
+               "init_* here are the sampled starting values of the history run (October 2024), not the December "
+               "state handed over.")
     fig.subplots_adjust(bottom=max(0.12, 0.9 / (0.45 * k + 1.8)), left=0.3)
     fig.text(0.01, 0.01, textwrap.fill(caption, 130), fontsize=6.5, va="bottom", ha="left")
     return fig
