@@ -19,7 +19,11 @@ figure over the set's ``R`` replicates (the world is one realisation of a
 stochastic history, so the model's own spread counts, plus the error of its
 mean), and ``sd_obs`` is the observation uncertainty the targets file states.
 A set is accepted when its largest implausibility over the targets is at most
-the cut-off (3, Pukelsheim's three-sigma rule for any unimodal distribution).
+the cut-off (3, Pukelsheim's three-sigma rule for any unimodal distribution),
+and when its simulated state at the scenario's month 0 lies inside every
+``init_*`` plausible range (the registry's reading of that month's state; a
+set whose history leaves them is not clipped back in). ``variance="mean"``
+reads the figures as the model's expected path instead (``var / R``).
 
 Why history matching and a few lines of numpy rather than ABC (pyabc): the
 model is already run in large batches over a design (``explore.sweep``), the
@@ -53,12 +57,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..calibrated import INIT_PREFIX, KIND
+from ..calibrated import KIND
 from ..errors import UserError, excerpt
 
 CUTOFF = 3.0
-METHOD = "history matching: implausibility = distance of the replicate mean from the observed interval / " \
-         "sqrt(sd_obs^2 + model variance (1 + 1/R)); a set is accepted when its largest implausibility <= cut-off"
+METHOD = ("history matching: implausibility = distance of the replicate mean from the observed interval / "
+          "sqrt(sd_obs^2 + model variance x (1 + 1/R) (variance 'realisation') or / R ('mean')); a set is accepted "
+          "when its largest implausibility is at most the cut-off and its simulated state at the scenario's month 0 "
+          "lies within every init_* plausible range")
 # init_* parameter -> the state variable it starts (domain.state.State.initial)
 HANDOFF = {
     "init_war_intensity": "war_intensity", "init_front": "front", "init_prk_troops": "prk_troops_in_russia",
@@ -539,7 +545,8 @@ def _no_set_accepted(I: dict, targets: list[Target], reading: str, cutoff: float
 
 
 def calibrate(scenario="baseline", targets=None, n: int = 4000, replicates: int = 8, seed: int = 0, *,
-              cutoff: float = CUTOFF, variance: str = "realisation", parameters=None, overrides: dict | None = None, solution: str = "qre",
+              cutoff: float = CUTOFF, variance: str = "realisation", parameters=None,
+              overrides: dict | None = None, solution: str = "qre",
               chunk_size: int | None = None, executor=None, workers: int | None = None,
               scheduler: str | None = None, progress: bool = False) -> Calibration:
     """Sample the scenario's uncertainty space, run each set from late 2024, keep those that meet the targets.
