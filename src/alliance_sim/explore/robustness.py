@@ -173,8 +173,16 @@ def verdicts(table):
 
 # ----------------------------------------------------------------------------- rendering
 def _decimals(values) -> int:
-    top = np.nanmax(np.abs(np.asarray(values, dtype=float))) if len(values) else 0.0
-    return 1 if top >= 10 else 2 if top > 1 else 3
+    """Decimals that show the largest value with about three significant digits (small differences stay visible)."""
+    v = np.abs(np.asarray(values, dtype=float))
+    top = np.nanmax(v) if v.size and np.isfinite(v).any() else 0.0
+    if top >= 10:
+        return 1
+    if top > 1:
+        return 2
+    if top >= 0.01 or top == 0:
+        return 3
+    return int(min(6, 2 - np.floor(np.log10(top))))
 
 
 def _cell(diff, lo, hi, covers, d: int) -> str:
@@ -216,11 +224,11 @@ def markdown(table, *, command: str | None = None, replicates: int | None = None
             + f" (of {len(scenarios) * len(metrics)} scenario x metric pairs)."]
     for metric in metrics:
         sub = table[table["metric"] == metric]
-        d = _decimals(np.r_[sub["lo"], sub["hi"]])
         out += ["", f"## {label(metric)}: `{metric}`", ""]
         rows = []
         for s in scenarios:
             g = sub[sub["scenario"] == s].set_index("concept")
+            d = _decimals(np.r_[g["lo"], g["hi"]])  # per row: a scenario's small differences keep their digits
             rows.append([f"`{s}`"] + [_cell(*g.loc[c, ["diff", "lo", "hi", "covers_zero"]], d) if c in g.index
                                       else "" for c in concepts_] + [str(g["verdict"].iloc[0])])
         out += _md_table(["scenario − " + ref] + [f"`{c}`" for c in concepts_] + ["verdict"], rows)
