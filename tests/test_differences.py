@@ -86,6 +86,13 @@ def test_a_few_discordant_binary_pairs_are_not_a_finding():
 
 
 # ----------------------------------------------------------------------------- Comparison.differences
+def test_comparison_lives_in_output_and_keeps_its_old_names():
+    from alliance_sim.ensemble import Comparison
+    from alliance_sim.output.comparison import Comparison as C
+
+    assert Comparison is C is a.Comparison and "robustness" in a.__all__
+
+
 def test_differences_has_one_row_per_scenario_metric_and_month(cmp):
     d = cmp.differences()
     assert list(d.columns) == list(DIFF_COLUMNS)
