@@ -114,9 +114,12 @@ def cmd_compare(args) -> int:
     comp.save(out, metrics, month, overwrite=args.overwrite, figure_formats=() if args.no_figures else formats)
     shutil.rmtree(partial_dir(out), ignore_errors=True)
     table = comp.table(metrics, month)
-    print(f"Difference from {comp.names[0]} at month {int(table['month'].iloc[0])}, paired replicate by replicate "
-          f"({args.replicates} replicates, seed {args.seed}, {args.solution}),\nwith its 90% interval; "
-          f"~0: the interval covers zero (chance alone could make this difference):")
+    import textwrap
+
+    print(textwrap.fill(f"Difference from {comp.names[0]} at month {int(table['month'].iloc[0])}, paired "
+                        f"replicate by replicate ({args.replicates} replicates, seed {args.seed}, {args.solution}), "
+                        f"with its 90% interval; ~0: the interval covers zero (chance alone could make this "
+                        f"difference):", WIDTH))
     print(difference_lines(table, comp.names[0]))
     figs = "" if args.no_figures else ", comparison." + "/".join(formats) + ", differences." + "/".join(formats)
     print(f"wrote {out}/ (comparison.csv, differences.csv{figs}, manifest.json, runs/)")
