@@ -29,6 +29,7 @@ _API = {
     "Results": "output.results",
     "explain": "output.explain", "scenario_context": "output.explain",
     "stage_game": "output.explain", "arena": "output.explain",
+    "report": "output.report",
     "discover": "explore", "sensitivity": "explore", "sweep": "explore",
 }
 
@@ -76,4 +77,4 @@ def __dir__():
 
 __all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "claims", "compare", "discover", "explain", "load",
            "load_scenario", "scenario_context",
-           "parameters", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]
+           "parameters", "report", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]
