@@ -25,12 +25,12 @@ _API = {
     "parameters": "domain.parameters", "terms": "domain.payoffs",
     "load_scenario": "domain.scenario",
     "AllianceModel": "abm.model",
-    "run": "ensemble", "compare": "ensemble", "Comparison": "ensemble",
+    "run": "ensemble", "compare": "ensemble", "Comparison": "output.comparison",
     "Results": "output.results",
     "explain": "output.explain", "scenario_context": "output.explain",
     "stage_game": "output.explain", "arena": "output.explain",
     "report": "output.report",
-    "discover": "explore", "sensitivity": "explore", "sweep": "explore",
+    "discover": "explore", "sensitivity": "explore", "sweep": "explore", "robustness": "explore.robustness",
 }
 
 
@@ -53,7 +53,7 @@ def load(folder):
         from .output.results import Results
         return Results.load(folder)
     if kind == "compare":
-        from .ensemble import Comparison
+        from .output.comparison import Comparison
         return Comparison.load(folder)
     if kind == "sweep":
         from .explore.sweep import Sweep
@@ -76,5 +76,5 @@ def __dir__():
 
 
 __all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "claims", "compare", "discover", "explain", "load",
-           "load_scenario", "scenario_context",
-           "parameters", "report", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]
+           "load_scenario", "report", "robustness", "scenario_context",
+           "parameters", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]

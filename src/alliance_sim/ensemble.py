@@ -1,17 +1,16 @@
 """Running ensembles: ``run`` one scenario, ``compare`` several on the same seed."""
 from __future__ import annotations
 
-import json
 import contextlib
 import shutil
 from pathlib import Path
 
 from .abm.choice import check_concept
-from .domain.metrics import MAIN_METRICS
 from .domain.parameters import Params
 from .domain.scenario import load_scenario
 from .errors import UserError
-from .output.results import Results, _scenario_copy, time_column
+from .output.comparison import Comparison, check_compare_args  # noqa: F401  (re-exported: ensemble.Comparison)
+from .output.results import Results
 
 def _check_run_args(replicates, seed):
     if int(replicates) < 1:
@@ -108,123 +107,6 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
                      figure_formats=figure_formats)
             shutil.rmtree(partial_dir(out), ignore_errors=True)  # the run is complete: drop its checkpoints
     return res
-
-
-class Comparison:
-    """Several scenarios run with the same seed and replicates.
-
-    ``table()`` compares means at a month, ``plot()`` draws them together,
-    ``save(out)`` writes ``comparison.csv``, the figure, ``manifest.json`` and
-    each scenario's run in its own sub-folder; ``Comparison.load(out)`` (or
-    ``alliance_sim.load``) reads it back.
-    """
-
-    def __init__(self, results: dict[str, Results]):
-        self.results = results
-
-    @property
-    def names(self) -> list[str]:
-        return list(self.results)
-
-    def _first(self) -> Results:
-        return next(iter(self.results.values()))
-
-    def check(self, metrics=None, month: int | None = None):
-        """Validate metrics and a month against the scenarios (before or after running them)."""
-        return check_compare_args([r.scenario for r in self.results.values()], metrics, month)
-
-    def table(self, metrics=None, month: int | None = None):
-        """Mean of each metric per scenario at ``month`` (default: final) and its difference from the first."""
-        import pandas as pd
-
-        metrics, month = self.check(metrics, month)
-        rows = []
-        first = None
-        for name, res in self.results.items():
-            df = res.trajectories
-            t = time_column(df)
-            m = int(df[t].max() if month is None else month)
-            means = df.loc[df[t] == m, metrics].mean()
-            first = means if first is None else first
-            for metric in metrics:
-                rows.append(dict(scenario=name, month=m, metric=metric, mean=float(means[metric]),
-                                 diff_from_first=float(means[metric] - first[metric])))
-        return pd.DataFrame(rows)
-
-    def info(self) -> dict:
-        return self._first().info()
-
-    def plot(self, metrics=None):
-        from .output.figures import compare_chart
-
-        metrics = [metrics] if isinstance(metrics, str) else metrics
-        metrics, _ = self.check(metrics)
-        return compare_chart({n: r.trajectories for n, r in self.results.items()}, metrics, info=self.info())
-
-    def manifest(self, metrics=None, month=None) -> dict:
-        from .output.io import manifest
-
-        r = self._first()
-        return manifest("compare", r.scenario, seed=r.seed, solution=r.solution, replicates=r.replicates,
-                        scenarios=self.names, folders={n: f"runs/{n}" for n in self.names},
-                        metrics=list(metrics or MAIN_METRICS), month=month)
-
-    def save(self, out, metrics=None, month: int | None = None, *, overwrite: bool = False,
-             figure_formats=("png",), table_format: str = "parquet"):
-        """Write ``comparison.csv``, ``comparison.*`` figure, ``manifest.json`` and ``runs/NAME/`` per scenario."""
-        from .output.io import write_outputs
-
-        metrics, month = self.check(metrics, month)
-        tables = {"comparison.csv": self.table(metrics, month)}
-        extra = {}
-        for name, res in self.results.items():
-            t, _ = res._files(table_format, with_figures=False, prefix=f"runs/{name}/")
-            tables.update(t)
-            extra[f"runs/{name}/manifest.json"] = json.dumps(res.manifest(), indent=2, default=str)
-            extra.update({f"runs/{name}/{k}": v for k, v in _scenario_copy(res.scenario).items()})
-        from .output.io import check_figure_formats
-
-        figs = {"comparison": self.plot(metrics)} if check_figure_formats(figure_formats) else {}
-        return write_outputs(out, tables, self.manifest(metrics, month), figs,
-                             table_format=table_format, overwrite=overwrite, figure_formats=figure_formats,
-                             extra=extra)
-
-    @classmethod
-    def load(cls, folder) -> "Comparison":
-        from .output.results import read_manifest
-
-        folder = Path(folder)
-        man = read_manifest(folder, ("compare",))
-        return cls({name: Results.load(folder / sub) for name, sub in man["folders"].items()})
-
-    def __repr__(self) -> str:
-        return f"<Comparison of {', '.join(self.names)}>"
-
-    def _repr_html_(self) -> str:
-        t = self.table().pivot(index="metric", columns="scenario", values="mean")[self.names]
-        return "<p><b>Scenario means at the final month</b></p>" + t.to_html(float_format="%.3f")
-
-
-def check_compare_args(scenarios, metrics=None, month: int | None = None, *, keys=("metric", "month")):
-    """``(metrics, month)`` checked against the scenarios before any run: known metrics, a month in every horizon."""
-    from .domain.metrics import METRICS, payoff_columns
-
-    metrics = list(dict.fromkeys(metrics or MAIN_METRICS))
-    allowed = list(METRICS) + payoff_columns()
-    for m in metrics:
-        if m not in allowed:
-            raise UserError(f"unknown metric {m!r}; allowed: {', '.join(allowed)}", key=keys[0])
-    if month is not None:
-        horizon = min(int(sc.horizon) for sc in scenarios)
-        try:
-            ok = int(month) == month and 0 <= int(month) <= horizon
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise UserError(f"month {month!r} not allowed; allowed: 0 to {horizon} (the shortest horizon)",
-                            key=keys[1])
-        month = int(month)
-    return metrics, month
 
 
 def compare(scenarios, replicates: int = 1000, seed: int = 0, overrides: dict | None = None, *, metrics=None,

@@ -106,13 +106,40 @@ def cmd_compare(args) -> int:
     comp.save(out, metrics, month, overwrite=args.overwrite, figure_formats=() if args.no_figures else formats)
     shutil.rmtree(partial_dir(out), ignore_errors=True)
     table = comp.table(metrics, month)
-    wide = table.pivot(index="metric", columns="scenario", values="diff_from_first")[comp.names].loc[metrics]
-    print(f"Difference of the mean from {comp.names[0]} at month {int(table['month'].iloc[0])} "
-          f"({args.replicates} replicates, seed {args.seed}):")
-    print(wide.round(3).to_string(line_width=WIDTH))
-    figs = "" if args.no_figures else ", comparison." + "/".join(formats)
-    print(f"wrote {out}/ (comparison.csv{figs}, manifest.json, runs/)")
+    print(f"Difference from {comp.names[0]} at month {int(table['month'].iloc[0])}, paired replicate by replicate "
+          f"({args.replicates} replicates, seed {args.seed}, {args.solution}),\nwith its 90% interval; "
+          f"~0: the interval covers zero (chance alone could make this difference):")
+    print(difference_lines(table, comp.names[0]))
+    figs = "" if args.no_figures else ", comparison." + "/".join(formats) + ", differences." + "/".join(formats)
+    print(f"wrote {out}/ (comparison.csv, differences.csv{figs}, manifest.json, runs/)")
     return 0
+
+
+def _num(v: float) -> str:
+    """A value in at most 9 characters with 3 decimals where they fit (troops in thousands, shares, utilities)."""
+    text = f"{v:.3f}"
+    return text if len(text) <= 9 else f"{v:.3g}"
+
+
+def difference_lines(table, reference: str, width: int = WIDTH) -> str:
+    """``Comparison.table()`` as lines: per scenario, each metric's means (the reference's and the scenario's),
+    the difference, its interval and ``~0`` where the interval covers zero.
+
+    A block per scenario (not a column): any number of scenarios fits ``width`` columns.
+    """
+    ref = table[table["scenario"] == reference].set_index("metric")["mean"]
+    rows = table[table["scenario"] != reference]
+    mw = min(max([len("metric")] + [len(x) for x in rows["metric"]]), 30)
+    lines = []
+    for name, block in rows.groupby("scenario", sort=False):
+        lines.append(f"{name} - {reference}:"[:width])
+        lines.append(f"  {'metric':<{mw}} {'reference':>9} {'scenario':>9} {'diff':>9}  90% interval")
+        for r in block.itertuples():
+            interval = f"[{_num(r.lo)}, {_num(r.hi)}]"
+            line = (f"  {r.metric[:mw]:<{mw}} {_num(ref[r.metric]):>9} {_num(r.mean):>9} "
+                    f"{_num(r.diff_from_first):>9}  {interval:<21} {'~0' if r.covers_zero else ''}")
+            lines.append(line.rstrip()[:width])
+    return "\n".join(lines)
 
 
 def cmd_list(args) -> int:

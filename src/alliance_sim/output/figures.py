@@ -374,6 +374,68 @@ def compare_chart(frames: dict, metrics=MAIN_METRICS, title: str = "", *, info=N
     return fig
 
 
+def differences_chart(diffs, metrics=None, title: str = "", *, order=None, info=None, level: float = 0.9):
+    """Each scenario's paired difference from the reference over time, one panel per metric, with its interval.
+
+    ``diffs`` is ``Comparison.differences()`` (columns ``scenario, reference,
+    metric, month, diff, lo, hi``). Lines are the mean paired difference
+    (replicate ``i`` of each scenario shares its random numbers with replicate
+    ``i`` of the reference); bands the ``level`` interval of that mean; a grey
+    line marks zero, so a band across it is a difference chance could make.
+    Colours and styles follow ``order`` (the scenarios as in ``compare_chart``).
+    """
+    import matplotlib.lines as mlines
+    import matplotlib.patches as mpatches
+
+    metrics = list(dict.fromkeys(diffs["metric"])) if metrics is None else (
+        [metrics] if isinstance(metrics, str) else list(metrics))
+    order = list(order) if order is not None else list(dict.fromkeys(list(diffs["reference"]) + list(diffs["scenario"])))
+    reference = str(diffs["reference"].iloc[0]) if len(diffs) else (order[0] if order else "")
+    others = [n for n in order if n != reference and n in set(diffs["scenario"])]
+    start = (info or {}).get("start", "2025-01")
+    fig, axes = _grid(len(metrics), w=4.4, h=3.0)
+    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]
+    for ax, metric in zip(axes.flat, metrics):
+        ax.axhline(0.0, color="0.3", lw=1.0, zorder=1)
+        for name_ in others:
+            i = order.index(name_)
+            color, ls = palette[i % len(palette)], LINESTYLES[i % len(LINESTYLES)]
+            d = diffs[(diffs["scenario"] == name_) & (diffs["metric"] == metric)].sort_values("month")
+            dates = month_date(start, d["month"].to_numpy() + 1)  # the state at the end of its month
+            ax.fill_between(dates, d["lo"], d["hi"], facecolor=color, alpha=0.18, edgecolor=color, lw=0.4,
+                            zorder=2)
+            ax.plot(dates, d["diff"], color=color, ls=ls, lw=1.6, zorder=3, marker=MARKERS[i % len(MARKERS)],
+                    ms=3.5, markevery=(1 + 2 * i, 3 * len(order)))
+        binary = unit(metric) == "0/1"  # a 0/1 metric: its difference is one of shares
+        ax.set_title(textwrap.fill(name(metric), 42), fontsize=9)
+        ax.set_ylabel("difference in share of replicates" if binary else
+                      f"difference ({unit(metric) or 'value'})", fontsize=8)
+        _date_axis(ax, label=False)  # no event marks: each scenario has its own events
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    for ax in axes[-1]:
+        ax.set_xlabel("date (state at the end of each month)", fontsize=8)
+    pct = f"{100 * level:g}%"
+    handles = [mlines.Line2D([], [], color=palette[order.index(n) % len(palette)],
+                             ls=LINESTYLES[order.index(n) % len(LINESTYLES)], lw=1.6,
+                             marker=MARKERS[order.index(n) % len(MARKERS)], ms=3.5, label=f"{n} − {reference}")
+               for n in others]
+    handles.append(mpatches.Patch(facecolor="0.6", alpha=0.3, edgecolor="0.3", lw=0.4,
+                                  label=f"band: {pct} interval of the mean difference (paired t; 0/1 metrics: "
+                                        f"Newcombe's paired score interval)"))
+    handles.append(mlines.Line2D([], [], color="0.3", lw=1.0, label="no difference (a band across it: ~0)"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3), fontsize=8, frameon=False,
+               title=f"lines: mean paired difference from {reference} (replicate i of each scenario shares its "
+                     f"random numbers; 0/1 metrics: difference of shares)", title_fontsize=8)
+    if info:
+        head = (f"Paired differences from {reference}\n{info['replicates']:,} replicates each, seed {info['seed']}, "
+                f"{SOLUTIONS.get(info['solution'], info['solution'])}")
+    else:
+        head = f"Paired differences from {reference}"
+    fig.suptitle(title or head, fontsize=11)
+    return fig
+
+
 # ----------------------------------------------------------------------------- explain
 def explain_chart(table, title: str = ""):
     """A waterfall of an actor's payoff terms, from zero to the total, grouped by arena, with values."""
