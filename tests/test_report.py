@@ -314,8 +314,17 @@ def test_compare_folder_covers_each_scenario_and_the_comparison(compare_dir):
     shown = dict(((m, s), float(v)) for m, s, v in re.findall(
         r'data-metric="([a-z_]+)" data-scenario="([a-z_]+)" data-value="([^"]+)"', text))
     assert shown == {(r.metric, r.scenario): r.mean for r in table.itertuples()}
-    assert len([t for t, a in d.attrs if t == "img"]) == 7  # three per scenario and the comparison
-    assert all(a["src"].startswith("data:image/png;base64,") for t, a in d.attrs if t == "img")
+    # the paired differences with their intervals, at months 6, 12, 24 and the last: the library's
+    diffs = {(m, s, int(mo)): (float(d), float(lo), float(hi)) for m, s, mo, d, lo, hi in re.findall(
+        r'data-metric="([a-z_]+)" data-scenario="([a-z_]+)" data-month="(\d+)" data-diff="([^"]+)" '
+        r'data-low="([^"]+)" data-high="([^"]+)"', text)}
+    lib = comp.differences(months=[6, 12, 24, 36])
+    assert {(r.metric, r.scenario, r.month): (r.diff, r.lo, r.hi) for r in lib.itertuples()}.items() <= diffs.items()
+    assert len(diffs) == len(lib)
+    assert "90% confidence interval" in d.text
+    imgs = [a for t, a in d.attrs if t == "img"]
+    assert len(imgs) == 8  # three per scenario, the comparison and the differences
+    assert all(a["src"].startswith("data:image/png;base64,") for a in imgs)
 
 
 def test_browser_shows_the_report_with_every_image(report, page, tmp_path):

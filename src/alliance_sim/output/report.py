@@ -353,8 +353,9 @@ def explain_context(res, month: int):
     """
     from ..abm.model import AllianceModel
 
-    overrides = {k: v for k, v in _run_overrides(res).items() if np.ndim(v) == 0}
     n = min(CONTEXT_REPLICATES, res.replicates)
+    # a value per replicate (a sweep run as one batch): the first n, as those replicates ran
+    overrides = {k: (v if np.ndim(v) == 0 else np.asarray(v)[:n]) for k, v in _run_overrides(res).items()}
     model = AllianceModel(res.scenario, replicates=n, seed=res.seed, overrides=overrides, solution=res.solution)
     model.run(month)
     before, params = model.solved_at
@@ -422,7 +423,9 @@ def _explain_section(res, month: int, pre: str) -> str:
              f"actions fixed), and the cited terms that add up to it: a positive term raises the action's "
              f"value, a negative one lowers it. The state is the mean of {n:,} replicates (the run's first, seed "
              f"{res.seed}) as that month's games are played; the others play the action they chose most often "
-             f"that month across the run. From a terminal, <code>alliance-sim explain PRK --scenario "
+             f"that month across the run. An actor need not play its best action here: under the logit QRE "
+             f"choices are noisy, and in the bargain the moves are made in turn, each player anticipating the "
+             f"answers to its move. From a terminal, <code>alliance-sim explain PRK --scenario "
              f"{e(sc.name)} --month {month} --seed {res.seed}</code> gives one actor's breakdown the same way "
              f"(for the logit QRE, with the most common actions among those {CONTEXT_REPLICATES} replicates).</p>")
     body = "\n".join(_explain_actor(code, state, params, actions, pre) for code in ACTORS)
@@ -487,50 +490,86 @@ def _claims_section(results_list) -> str:
 
 
 # ----------------------------------------------------------------------------- comparison
-def _comparison_section(comp, month: int | None) -> str:
+def _diff_cell(diff, lo, hi, d: int, attrs: str) -> str:
+    """A difference with its interval; bold when the interval leaves out zero (a difference chance does not
+    explain)."""
+    clear = np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0)
+    mark = ' class="clear"' if clear else ""
+    return (f'<span{mark} {attrs} data-diff="{float(diff)!r}" data-low="{float(lo)!r}" data-high="{float(hi)!r}">'
+            f'{_num(diff, d, sign=True)}</span><br><span class="sub">{_range(lo, hi, d)}</span>')
+
+
+def _comparison_section(comp) -> str:
     names = list(comp.results)
+    ref = names[0]
     table = comp.table()
     m = int(table["month"].iloc[0])
-    start = comp.results[names[0]].scenario.start
-    wide = table.pivot(index="metric", columns="scenario", values="mean")
+    start = comp.results[ref].scenario.start
     metrics = list(dict.fromkeys(table["metric"]))
-    head = ["metric"] + [f"<code>{e(n)}</code>" + ("<br><span class=sub>reference</span>" if i == 0 else
-                                                   "<br><span class=sub>mean (difference)</span>")
-                         for i, n in enumerate(names)]
+    t = table.set_index(["metric", "scenario"])
+    head = ["metric", f"<code>{e(ref)}</code><br><span class=sub>reference: mean</span>"]
+    for n in names[1:]:
+        head += [f"<code>{e(n)}</code><br><span class=sub>mean</span>",
+                 f"<code>{e(n)}</code><br><span class=sub>difference (90% CI)</span>"]
     rows = []
     for metric in metrics:
-        vals = [float(wide.loc[metric, n]) for n in names]
-        d = _decimals(vals)
-        cells = [f"{e(F.name(metric))} <code>{e(metric)}</code>"]
-        for i, v in enumerate(vals):
-            diff = "" if i == 0 else f' <span class="sub">({_num(v - vals[0], d, sign=True)})</span>'
-            cells.append(f'<span class="num" data-metric="{e(metric)}" data-scenario="{e(names[i])}" '
-                         f'data-value="{v!r}">{_num(v, d)}</span>{diff}')
+        vals = [float(t.loc[(metric, n), "mean"]) for n in names]
+        d = 3 if all(F.is_binary(r.trajectories[metric]) for r in comp.results.values()) else _decimals(vals)
+        cells = [f"{e(F.name(metric))}<br><span class=sub><code>{e(metric)}</code></span>"]
+        for n, v in zip(names, vals):
+            cells.append(f'<span class="num" data-metric="{e(metric)}" data-scenario="{e(n)}" '
+                         f'data-value="{v!r}">{_num(v, d)}</span>')
+            if n != ref:
+                r = t.loc[(metric, n)]
+                cells.append(_diff_cell(r["diff_from_first"], r["lo"], r["hi"], d,
+                                        f'data-metric="{e(metric)}" data-scenario="{e(n)}" data-month="{m}"'))
         rows.append(cells)
-    out = [f'<section id="comparison"><h2>The scenarios compared</h2>',
-           _table(head, rows, f"Mean of each metric at month {m} (end of {e(_month_label(start, m))}) per scenario, "
-                              f"and in brackets its difference from <code>{e(names[0])}</code>; all scenarios ran "
-                              f"with the same seed and replicates.", cls="compare")]
+    out = ['<section id="comparison"><h2>The scenarios compared</h2>',
+           f"<p>All scenarios ran with the same seed and replicates, so replicate <i>i</i> of each draws the same "
+           f"random numbers: a difference is estimated replicate by replicate (paired), which removes the noise "
+           f"the runs share. A difference in <b>bold</b> has a 90% interval that leaves out zero.</p>",
+           '<div class="scroll">' + _table(head, rows, f"Mean of each metric at month {m} (end of "
+                                           f"{e(_month_label(start, m))}) per scenario, and its difference from "
+                                           f"<code>{e(ref)}</code> with the 90% confidence interval of that "
+                                           f"difference (paired t interval; Newcombe's paired interval for a 0/1 "
+                                           f"metric).", cls="compare") + "</div>"]
     if hasattr(comp, "differences"):
         out.append(_differences(comp))
     out.append(_figure(comp.plot(), "The scenarios' main metrics on shared axes",
                        "<b>The scenarios on shared axes.</b> Lines: the median of replicates (0/1 metrics: the "
                        "share of replicates); bands: the central 50% of replicates (0/1 metrics: the 95% Wilson "
                        "interval of the share).", "fig-compare"))
+    if hasattr(comp, "plot_differences"):
+        out.append(_figure(comp.plot_differences(), "Each scenario's difference from the reference over time",
+                           f"<b>Differences from <code>{e(ref)}</code> over time.</b> Lines: the mean paired "
+                           f"difference; bands: its 90% confidence interval.", "fig-differences"))
     out.append("</section>")
     return "\n".join(out)
 
 
 def _differences(comp) -> str:
-    """The paired differences from the reference scenario with their intervals (``Comparison.differences``)."""
-    d = comp.differences()
-    cols = list(d.columns)
-    head = [e(c) for c in cols]
+    """Each scenario's paired difference from the reference at months 6, 12, 24 and the last, with intervals."""
+    from .results import SUMMARY_MONTHS
+
+    names = list(comp.results)
+    horizon = min(int(r.scenario.horizon) for r in comp.results.values())
+    months = sorted({m for m in SUMMARY_MONTHS if m <= horizon} | {horizon})
+    d = comp.differences(months=months)
+    start = comp.results[names[0]].scenario.start
+    head = ["scenario", "metric"] + [f"month {m}<br><span class=sub>end of {e(_month_label(start, m))}</span>"
+                                     for m in months]
     rows = []
-    for r in d.itertuples(index=False):
-        rows.append([_num(v, 3) if isinstance(v, (float, np.floating)) else e(v) for v in r])
-    return _table(head, rows, "Paired differences from the reference scenario (replicate by replicate, same "
-                              "seed), with their 90% intervals.", cls="compare")
+    for (name, metric), g in d.groupby(["scenario", "metric"], sort=False):
+        g = g.set_index("month")
+        dec = 3 if all(F.is_binary(comp.results[n].trajectories[metric]) for n in (name, names[0])) else \
+            _decimals(g[["diff", "lo", "hi"]].to_numpy().ravel())
+        rows.append([f"<code>{e(name)}</code>", f"{e(F.name(metric))}"] + [
+            _diff_cell(g.loc[m, "diff"], g.loc[m, "lo"], g.loc[m, "hi"], dec,
+                       f'data-metric="{e(metric)}" data-scenario="{e(name)}" data-month="{m}"') for m in months])
+    cap = (f"Paired difference from <code>{e(names[0])}</code> (scenario minus reference, replicate by replicate) "
+           f"and, beneath it, its 90% confidence interval; bold where the interval leaves out zero. Every month: "
+           f"<code>differences.csv</code> in the folder.")
+    return '<div class="scroll">' + _table(head, rows, cap, cls="compare diffs") + "</div>"
 
 
 # ----------------------------------------------------------------------------- the document
@@ -568,6 +607,9 @@ table.explain td:first-child{min-width:20em;max-width:34em}
 table.explain td:not(:first-child){text-align:right}
 table.explain th:not(:first-child){text-align:right}
 .zero{color:#b4bcc6}
+table.compare .clear{font-weight:700}
+table.compare td{text-align:right}
+table.compare td:first-child,table.diffs td:nth-child(2){text-align:left}
 .cites{font-size:.8em}
 table.explain .played{font-weight:700}
 table.explain .best{text-decoration:underline}
@@ -659,7 +701,7 @@ def build_report(results_or_comparison, month: int | None = None, *, manifests: 
         toc = [("comparison", "The scenarios compared")] + [
             (f"s-{_slug(n)}-run", f"Scenario <code>{e(n)}</code>") for n in runs] + [
             ("claims", "The claims it rests on")]
-        blocks = [_comparison_section(comp, month)]
+        blocks = [_comparison_section(comp)]
         for name, res in runs.items():
             pre = f"s-{_slug(name)}-"
             blocks.append(f'<article class="scenario"><h1 class="scenario">Scenario <code>{e(name)}</code></h1>'
@@ -704,45 +746,13 @@ def _load(run_dir: Path):
     man = read_manifest(run_dir, ("run", "compare"))
     if man.get("kind") == "run":
         return Results.load(run_dir), {man["scenario"]: man}
-    comp = _load_comparison(run_dir)
+    from .comparison import Comparison
+
+    comp = Comparison.load(run_dir)
     mans = {}
     for name, sub in man["folders"].items():
         mans[name] = read_manifest(run_dir / sub)
     return comp, mans
-
-
-def _load_comparison(run_dir: Path):
-    """A ``compare`` folder as a ``Comparison`` (``output.comparison``), else as the folder's own tables."""
-    try:
-        from .comparison import Comparison
-    except ImportError:  # before Comparison moved into this layer: read the folder's own comparison.csv
-        return _SavedComparison.load(run_dir)
-    return Comparison.load(run_dir)
-
-
-class _SavedComparison:
-    """A ``compare`` folder read back: each scenario's ``Results`` and the saved ``comparison.csv``."""
-
-    def __init__(self, results: dict, table):
-        self.results, self._table = results, table
-
-    @classmethod
-    def load(cls, folder: Path) -> "_SavedComparison":
-        import pandas as pd
-
-        from .results import Results, read_manifest
-
-        man = read_manifest(folder, ("compare",))
-        results = {name: Results.load(folder / sub) for name, sub in man["folders"].items()}
-        return cls(results, pd.read_csv(folder / "comparison.csv"))
-
-    def table(self):
-        return self._table
-
-    def plot(self):
-        metrics = list(dict.fromkeys(self._table["metric"]))
-        first = next(iter(self.results.values()))
-        return F.compare_chart({n: r.trajectories for n, r in self.results.items()}, metrics, info=first.info())
 
 
 def _ours(path: Path) -> bool:
