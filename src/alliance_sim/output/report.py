@@ -386,9 +386,8 @@ def _explain_actor(code: str, state, params, actions, pre: str) -> str:
         best = int(np.argmax(totals.to_numpy()))
         chosen = [a for a in arena.actions_of(code) if a in played.split("; ")]
         mine = acts.index(chosen[0]) if chosen else None  # an unrecorded arena (crisis): no choice to mark
-        head = ["term"] + [f'<span class="{"played" if i == mine else ""}">{e(a)}'
-                           f'{"<br><span class=sub>played</span>" if i == mine else ""}</span>'
-                           for i, a in enumerate(acts)]
+        head = ["term"] + [f'<span class="played">{e(a)}<br><span class="sub">played</span></span>' if i == mine
+                           else e(a) for i, a in enumerate(acts)]
         rows = []
         for term, vals in sub.iterrows():
             tm = terms[term]
@@ -399,9 +398,12 @@ def _explain_actor(code: str, state, params, actions, pre: str) -> str:
             f'<b class="num{" best" if i == best else ""}">{_num(v, 3, sign=True)}</b>'
             for i, v in enumerate(totals.to_numpy())])
         others = ", ".join(f"{c} {e(a)}" for c, a in ex.profile.items() if c != code and c in arena.players)
-        cap = (f"<b>{e(arena.name)}</b> game: the value of each of {code}'s actions, term by term, with the others "
-               f"in it playing their most common choice ({others or 'none'}). The best action's value is "
-               f"underlined; the action {code} chose most often is marked <i>played</i>.")
+        who = (f"with the others in it playing their most common choice ({others})" if others else
+               f"{code} deciding alone")
+        cap = (f"<b>{e(arena.name)}</b> game: the value of each of {code}'s actions, term by term, {who}. "
+               f"The best action's value is "
+               + (f"underlined; the action {code} chose most often is marked <i>played</i>." if mine is not None else
+                  f"underlined; the run does not record {code}'s choice in this game."))
         parts.append(f'<div class="scroll">{_table(head, rows, cap, cls="explain")}</div>')
     parts.append("</section>")
     return "\n".join(parts)
