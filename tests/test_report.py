@@ -340,3 +340,16 @@ def test_browser_shows_the_report_with_every_image(report, page, tmp_path):
     assert (tmp_path / "report.png").stat().st_size > 10_000
     page.emulate_media(media="print")
     assert page.evaluate("getComputedStyle(document.querySelector('nav.toc')).display") == "none"
+
+
+def test_run_with_report_writes_the_folder_and_its_report(tmp_path):
+    out = tmp_path / "run"
+    r = cli("run", "ukraine_ceasefire", "-n", 6, "--seed", 2, "--out", out, "--no-figures", "--report")
+    assert r.returncode == 0, r.stderr
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "6 replicates" in page
+    assert "report.html" in json.loads((out / "manifest.json").read_text())["files"]
+    assert f"wrote {out / 'report.html'}" in r.stdout
+    # without the flag, no report
+    r = cli("run", "ukraine_ceasefire", "-n", 6, "--seed", 2, "--out", tmp_path / "plain", "--no-figures")
+    assert r.returncode == 0 and not (tmp_path / "plain" / "report.html").exists()
