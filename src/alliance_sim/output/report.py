@@ -477,7 +477,8 @@ def _claims_section(results_list) -> str:
             s = sources[sid]
             where = (f' <a class="url" href="{e(s.url)}" rel="noreferrer">{e(s.url)}</a>' if s.url
                      else ' <span class="sub">(no web address known)</span>')
-            src_bits.append(f"<i>{e(s.title)}</i>, {e(s.outlet)}, {e(s.author)}, {e(s.date)}{where}")
+            author = "author not stated" if s.author.strip().lower() == "not stated" else s.author
+            src_bits.append(f"<i>{e(s.title)}</i>, {e(s.outlet)}, {e(author)}, {e(s.date)}{where}")
         readings = ("<ul class=\"readings\">" + "".join(f"<li>{e(r)}</li>" for r in c.readings) + "</ul>"
                     if c.readings else "")
         items.append(
