@@ -28,13 +28,14 @@ class Acts:
     and the transition that share them compute each one once.
     """
 
-    __slots__ = ("arena", "index", "_cache", "_memo")
+    __slots__ = ("arena", "index", "_cache", "_memo", "_gates")
 
     def __init__(self, arena: Arena, index: dict[str, np.ndarray]):
         self.arena = arena
         self.index = index
         self._cache: dict[tuple[str, str], np.ndarray] = {}
         self._memo = None  # (state, params, {mechanism: value}) of a bound view
+        self._gates: dict[tuple[str, str], dict] = {}  # indicator caches of the gated views (``gated``)
 
     @classmethod
     def grid(cls, arena: Arena) -> "Acts":
@@ -48,8 +49,34 @@ class Acts:
     def bind(self, s, p) -> "Acts":
         """A view of the same actions that memoises mechanisms evaluated at state ``s`` and parameters ``p``."""
         view = Acts.__new__(Acts)
-        view.arena, view.index, view._cache = self.arena, self.index, self._cache
+        view.arena, view.index, view._cache, view._gates = self.arena, self.index, self._cache, self._gates
         view._memo = (s, p, {})
+        return view
+
+    def gated(self, actor: str, action: str) -> "Acts":
+        """A view of a bound grid in which ``actor``'s indicator of ``action`` is 1 at every profile.
+
+        For a payoff term that is that indicator times a factor that does not
+        depend on it (``Term.gate``): evaluated on this view, the term is the
+        factor alone, on a grid without ``actor``'s axis where nothing else
+        depends on it, and the term on the whole grid is the indicator times
+        it, bitwise (a product with a 0/1 factor is exact in any order).
+        Mechanisms are memoised apart from the ungated view's.
+        """
+        memo = self._memo
+        key = ("gated", actor, action)
+        view = memo[2].get(key) if memo is not None else None
+        if view is None:
+            view = Acts.__new__(Acts)
+            view.arena, view.index, view._gates = self.arena, self.index, self._gates
+            cache = self._gates.get((actor, action))
+            if cache is None:  # kept with the grid: filled once, reused every month
+                ones = np.ones((1,) * np.ndim(self.index[actor]))
+                cache = self._gates[(actor, action)] = {(actor, action): ones}
+            view._cache = cache
+            view._memo = (memo[0], memo[1], {}) if memo is not None else None
+            if memo is not None:
+                memo[2][key] = view
         return view
 
     def i(self, actor: str, action: str) -> np.ndarray:

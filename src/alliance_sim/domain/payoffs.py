@@ -15,7 +15,7 @@ import numpy as np
 
 from . import mechanisms as m
 from .actors import BARGAIN, CRISIS, FRONT, Arena
-from .mechanisms import Acts
+from .mechanisms import Acts, indicator
 from .parameters import PARAMETERS
 
 
@@ -28,6 +28,10 @@ class Term:
     meaning: str
     feature: Callable
     extra_claims: tuple[str, ...] = ()
+    #: ``(actor, action)`` if the feature is that action's indicator times a factor that does not
+    #: depend on it (e.g. anything paid as talks progress, which needs a US offer): payoff tensors
+    #: then evaluate the factor alone, on a smaller grid (``payoff_tensor``). Performance only.
+    gate: tuple[str, str] | None = None
 
     @property
     def claims(self) -> tuple[str, ...]:
@@ -41,12 +45,14 @@ class Term:
 TERMS: list[Term] = []
 
 
-def _term(actor: str, arena: Arena, name: str, weight: str, meaning: str, *extra_claims: str):
+def _term(actor: str, arena: Arena, name: str, weight: str, meaning: str, *extra_claims: str, gate=None):
     def register(feature):
-        TERMS.append(Term(actor, arena.name, name, weight, meaning, feature, tuple(extra_claims)))
+        TERMS.append(Term(actor, arena.name, name, weight, meaning, feature, tuple(extra_claims), gate))
         return feature
     return register
 
+
+OFFER = ("USA", "offer")  # the gate of the terms paid as talks progress (``Term.gate``)
 
 # Each term: the actor, its arena, a name, its weight parameter (whose claims argue the term), what it
 # means, and extra claims that argue its shape. Sign conventions are in the feature: a cost is negative.
@@ -89,35 +95,36 @@ def _prk_guarantee(s, a, p):
 
 
 @_term("PRK", BARGAIN, "sanctions_relief", "w_prk_relief",
-       "sanctions relief the US offers, worth more the harder sanctions bite")
+       "sanctions relief the US offers, worth more the harder sanctions bite", gate=OFFER)
 def _prk_relief(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_relief * s.sanctions_pressure
 
 
-@_term("PRK", BARGAIN, "recognition", "w_prk_recognition", "recognition as a nuclear-weapon state")
+@_term("PRK", BARGAIN, "recognition", "w_prk_recognition", "recognition as a nuclear-weapon state", gate=OFFER)
 def _prk_recognition(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_recognition
 
 
-@_term("PRK", BARGAIN, "normalisation", "w_prk_normalisation", "peace treaty, liaison offices, end of the travel ban")
+@_term("PRK", BARGAIN, "normalisation", "w_prk_normalisation", "peace treaty, liaison offices, end of the travel ban", gate=OFFER)
 def _prk_normalisation(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_normalisation
 
 
 @_term("PRK", BARGAIN, "forgone_russian_rewards", "w_prk_forgone",
        "the months of Russian rewards a deal covering the troops gives up (less if, after a US-Russia "
-       "settlement, Russia brokers it)", "hedge.both", "exchange.sensitive_tech")
+       "settlement, Russia brokers it)", "hedge.both", "exchange.sensitive_tech", gate=OFFER)
 def _prk_forgone(s, a, p):
     return -m.talks_progress(s, a, p) * m.rewards_flow(s, p) * m.forgone_share(s, a, p)
 
 
-@_term("PRK", BARGAIN, "freeze", "w_prk_freeze", "the freeze of its nuclear programme a deal asks for")
+@_term("PRK", BARGAIN, "freeze", "w_prk_freeze", "the freeze of its nuclear programme a deal asks for", gate=OFFER)
 def _prk_freeze(s, a, p):
     return -m.talks_progress(s, a, p)
 
 
 @_term("PRK", BARGAIN, "failed_talks", "w_prk_failure",
-       "talks that take place and fail bring tighter enforcement, less with Russian backing and sanction evasion")
+       "talks that take place and fail bring tighter enforcement, less with Russian backing and sanction evasion",
+       gate=OFFER)
 def _prk_failure(s, a, p):
     return -m.at_table(a) * (1.0 - m.talks_success(s, a, p)) * m.failure_exposure(s, a, p)
 
@@ -156,7 +163,8 @@ def _rus_tech_cost(s, a, p):
 
 @_term("RUS", BARGAIN, "wedge", "w_rus_wedge",
        "the months of PRK manpower a US-PRK deal pulls home while Russia is short of soldiers (less if, "
-       "after a settlement, Russia brokers it and keeps employing them)", "hedge.both", "shortage.persists")
+       "after a settlement, Russia brokers it and keeps employing them)", "hedge.both", "shortage.persists",
+       gate=OFFER)
 def _rus_wedge(s, a, p):
     return -m.talks_progress(s, a, p) * m.manpower_flow(s, p) * m.forgone_share(s, a, p)
 
@@ -188,7 +196,7 @@ def _rus_obligation(s, a, p):
 
 # ---------------------------------------------------------------- USA, the bargain
 @_term("USA", BARGAIN, "deal", "w_usa_deal", "progress towards a freeze, worth more if it brings PRK troops home",
-       "deal.cover_troops")
+       "deal.cover_troops", gate=OFFER)
 def _usa_deal(s, a, p):
     return m.talks_progress(s, a, p) * (1.0 + p.w_usa_troops_covered * m.deployment(s))
 
@@ -198,7 +206,7 @@ def _usa_dialogue(s, a, p):
     return a.i("USA", "offer")
 
 
-@_term("USA", BARGAIN, "concessions", "w_usa_concession", "what the package concedes, paid as talks progress")
+@_term("USA", BARGAIN, "concessions", "w_usa_concession", "what the package concedes, paid as talks progress", gate=OFFER)
 def _usa_concession(s, a, p):
     return -m.talks_progress(s, a, p) * m.offer_generosity(p)
 
@@ -315,18 +323,56 @@ def payoff_tensor(terms, context, shape: tuple[int, ...]) -> np.ndarray:
 
     Each term is evaluated on its own broadcast shape (a term that ignores
     some players' actions has length-1 axes there); terms of the same shape
-    are summed first, and each such group is added to the full grid once.
+    are summed first, in term order, and the groups are summed in the order
+    they first appear, starting from zero.
+
+    Bitwise the same as adding each group to a zero grid, but cheaper: the
+    running sum is kept on the smallest grid the groups so far need, and a
+    group whose terms all have the same ``gate`` is evaluated without the
+    gate (``Acts.gated``) and added only where the gate is open (elsewhere
+    it is an exact zero, and adding zero to a sum started from ``+0`` changes
+    no bit).
     """
     se, a, pe = context
-    groups: dict[tuple[int, ...], np.ndarray] = {}
+    groups: dict[tuple[int, ...], list] = {}  # shape -> [sum, gate or None, gate's indicator shape]
     for t in terms:
-        v = t.value(se, a, pe)
-        key = np.shape(v)
-        groups[key] = groups[key] + v if key in groups else v
-    total = np.zeros(shape)
-    for v in groups.values():
-        total += v
-    return total
+        if t.gate is not None and a._memo is not None:
+            v = t.value(se, a.gated(*t.gate), pe)
+            gate_shape = np.shape(a.i(*t.gate))
+            key = np.broadcast_shapes(np.shape(v), gate_shape)
+            gate = t.gate
+        else:
+            v, gate, gate_shape = t.value(se, a, pe), None, None
+            key = np.shape(v)
+        g = groups.get(key)
+        if g is None:
+            groups[key] = [v, gate, gate_shape]
+            continue
+        if g[1] != gate:  # a group mixing gates (or gated and not): materialise the gated parts exactly
+            g[0] = _ungate(g[0], g[1], a)
+            v, g[1] = _ungate(v, gate, a), None
+        g[0] = g[0] + v
+    acc = None
+    for key, (v, gate, gate_shape) in groups.items():
+        if gate is None:
+            acc = 0.0 + v if acc is None else acc + v
+            continue
+        full = np.broadcast_shapes(key, np.shape(acc)) if acc is not None else key
+        acc = np.zeros(full) if acc is None else np.array(np.broadcast_to(acc, full))
+        axis = next(k for k, n in enumerate(gate_shape) if n > 1)
+        for row in np.flatnonzero(indicator(a.arena, *gate)):
+            at = (slice(None),) * axis + (row,)
+            acc[at] += v[(slice(None),) * axis + (row if np.shape(v)[axis] > 1 else 0,)]
+    if acc is None:
+        return np.zeros(shape)
+    if np.shape(acc) == tuple(shape) and acc.flags.writeable and acc.flags.owndata:
+        return acc
+    return np.array(np.broadcast_to(acc, shape))
+
+
+def _ungate(v, gate, a: Acts):
+    """A gated term's value on the whole grid: the gate's indicator times it (exact: a 0/1 factor)."""
+    return v if gate is None else a.i(*gate) * v
 
 
 def arena_payoffs(arena: Arena, s, p) -> list[np.ndarray]:
