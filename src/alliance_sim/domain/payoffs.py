@@ -302,8 +302,23 @@ _GRIDS: dict[str, Acts] = {}
 
 def _grid(arena: Arena) -> Acts:
     if arena.name not in _GRIDS:
-        _GRIDS[arena.name] = Acts.grid(arena)
+        _GRIDS[arena.name] = Acts.grid(arena, batch_last=True)
     return _GRIDS[arena.name]
+
+
+def _batch_last(bag, k: int):
+    """The bag with each replicate array ``(R,)`` reshaped to ``(1, ..., 1, R)`` (``k`` unit axes first).
+
+    Remembered in the bag's cache of expansions (bags are immutable), like ``Bag.expand``.
+    """
+    key = ("batch_last", k)
+    out = bag._expanded.get(key)
+    if out is None:
+        head = (1,) * k
+        out = type(bag)({n: (v.reshape(head + v.shape) if isinstance(v, np.ndarray) else v)
+                         for n, v in bag._values.items()})
+        bag._expanded[key] = out
+    return out
 
 
 def arena_context(arena: Arena, s, p):
@@ -311,10 +326,14 @@ def arena_context(arena: Arena, s, p):
 
     State and parameters get unit axes for the players' actions; the grid's
     ``Acts`` is bound to them, so mechanisms shared by several terms (and by
-    several players) are computed once per arena and month.
+    several players) are computed once per arena and month. The replicate
+    axis comes last (state ``(1, ..., 1, R)``, grid ``(a_1, ..., a_k, 1)``):
+    every operation then runs over contiguous replicates, and the solvers
+    read each action's slice contiguously; ``payoff_tensor`` returns the
+    usual ``(R, a_1, ..., a_k)`` view. The layout changes no value.
     """
     k = len(arena.players)
-    se, pe = s.expand(k), p.expand(k)
+    se, pe = _batch_last(s, k), _batch_last(p, k)
     return se, _grid(arena).bind(se, pe), pe
 
 
@@ -357,17 +376,38 @@ def payoff_tensor(terms, context, shape: tuple[int, ...]) -> np.ndarray:
         if gate is None:
             acc = 0.0 + v if acc is None else acc + v
             continue
-        full = np.broadcast_shapes(key, np.shape(acc)) if acc is not None else key
-        acc = np.zeros(full) if acc is None else np.array(np.broadcast_to(acc, full))
-        axis = next(k for k, n in enumerate(gate_shape) if n > 1)
-        for row in np.flatnonzero(indicator(a.arena, *gate)):
-            at = (slice(None),) * axis + (row,)
-            acc[at] += v[(slice(None),) * axis + (row if np.shape(v)[axis] > 1 else 0,)]
+        acc = _add_gated(acc, v, key, gate, gate_shape, a.arena)
+    full = tuple(shape[1:]) + tuple(shape[:1]) if a.batch_last else tuple(shape)
     if acc is None:
-        return np.zeros(shape)
-    if np.shape(acc) == tuple(shape) and acc.flags.writeable and acc.flags.owndata:
-        return acc
-    return np.array(np.broadcast_to(acc, shape))
+        out = np.zeros(full)
+    elif np.shape(acc) == full and acc.flags.writeable and acc.flags.owndata:
+        out = acc
+    else:
+        out = np.array(np.broadcast_to(acc, full))
+    return np.moveaxis(out, -1, 0) if a.batch_last else out
+
+
+def _add_gated(acc, v, key, gate, gate_shape, arena) -> np.ndarray:
+    """``acc`` plus a gated group ``v`` where its gate is open, as a new array on the grid both need.
+
+    Written one slice of the gate's axis at a time. Where the gate is closed
+    the group is an exact zero: ``acc`` is copied.
+    """
+    full = np.broadcast_shapes(key, np.shape(acc)) if acc is not None else key
+    out = np.empty(full)
+    axis = next(k for k, n in enumerate(gate_shape) if n > 1)
+    head = (slice(None),) * axis
+    is_open = indicator(arena, *gate)
+    for row in range(full[axis]):
+        if acc is None:
+            base = 0.0
+        else:
+            base = acc[head + ((row if np.shape(acc)[axis] > 1 else 0),)]
+        if is_open[row]:
+            np.add(base, v[head + ((row if np.shape(v)[axis] > 1 else 0),)], out=out[head + (row,)])
+        else:
+            out[head + (row,)] = base
+    return out
 
 
 def _ungate(v, gate, a: Acts):

@@ -59,6 +59,13 @@ def _expected_last(v: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     return acc
 
 
+def _replicates_innermost(x: np.ndarray) -> np.ndarray:
+    """``x`` (``(R, ...)``) laid out with the replicate axis varying fastest (a view if it already is)."""
+    if x.ndim < 2 or x.strides[0] == x.itemsize:
+        return x
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 0, -1)), -1, 0)
+
+
 def _softmax(values: np.ndarray, lam) -> np.ndarray:
     lam = np.reshape(np.asarray(lam, dtype=float), (-1,) + (1,) * (values.ndim - 1))
     z = values - _max_last(values)[..., None]
@@ -77,7 +84,7 @@ def _argmax_onehot(values: np.ndarray) -> np.ndarray:
 def _backward(payoffs, choose) -> list[np.ndarray]:
     # Continuation values at the current depth, replicates innermost so that each action's slice is
     # contiguous (a copy only if they are not already laid out so; no value changes).
-    values = [np.asfortranarray(p, dtype=float) for p in payoffs]
+    values = [_replicates_innermost(np.asarray(p, dtype=float)) for p in payoffs]
     n = len(values)
     strategies: list[np.ndarray] = [None] * n
     for i in range(n - 1, -1, -1):  # the last mover first
