@@ -337,7 +337,7 @@ def arena_context(arena: Arena, s, p):
     return se, _grid(arena).bind(se, pe), pe
 
 
-def payoff_tensor(terms, context, shape: tuple[int, ...]) -> np.ndarray:
+def payoff_tensor(terms, context, shape: tuple[int, ...], *, keep: dict | None = None) -> np.ndarray:
     """The sum of ``terms`` over an arena's profile grid: an ``(R, a_1, ..., a_k)`` array.
 
     Each term is evaluated on its own broadcast shape (a term that ignores
@@ -351,6 +351,9 @@ def payoff_tensor(terms, context, shape: tuple[int, ...]) -> np.ndarray:
     gate (``Acts.gated``) and added only where the gate is open (elsewhere
     it is an exact zero, and adding zero to a sum started from ``+0`` changes
     no bit).
+
+    ``keep``: a dict that receives each term's value on the grid, ``{id(term):
+    (value, gate)}``, for ``realised_payoff`` to read the realised payoffs from.
     """
     se, a, pe = context
     groups: dict[tuple[int, ...], list] = {}  # shape -> [sum, gate or None, gate's indicator shape]
@@ -363,6 +366,8 @@ def payoff_tensor(terms, context, shape: tuple[int, ...]) -> np.ndarray:
         else:
             v, gate, gate_shape = t.value(se, a, pe), None, None
             key = np.shape(v)
+        if keep is not None:
+            keep[id(t)] = (v, gate)
         g = groups.get(key)
         if g is None:
             groups[key] = [v, gate, gate_shape]
@@ -429,19 +434,45 @@ def term_values(actor: str, s, acts: dict[str, Acts], p) -> dict[str, np.ndarray
                      else np.zeros(n)) for t in terms_of(actor)}
 
 
-def realised_payoff(terms, s, acts: dict[str, Acts], p) -> np.ndarray:
+def realised_payoff(terms, s, acts: dict[str, Acts], p, on_grid: dict | None = None) -> np.ndarray:
     """The sum of ``terms`` at realised actions, ``(R,)``: ``term_values`` summed in term order.
 
     Terms of an arena not played this month (absent from ``acts``) count zero.
+    ``on_grid`` (from ``payoff_tensor(..., keep=)``, at the same state and
+    parameters) holds the terms' values on the grids of this month's games:
+    a term's value is then read at the realised profile rather than computed
+    again, bitwise the same (the grid computes each profile with the same
+    operations; a gated term is its gate's 0/1 indicator times the value read).
     """
     n = s.n
     total = np.zeros(n)
     for t in terms:
         if t.arena not in acts:
             continue
-        v = np.asarray(t.value(s, acts[t.arena], p), dtype=float)
+        kept = on_grid.get(id(t)) if on_grid is not None else None
+        if kept is None:
+            v = np.asarray(t.value(s, acts[t.arena], p), dtype=float)
+        else:
+            v = _at_profile(kept, acts[t.arena], n)
         total = total + (v if v.shape == (n,) else np.broadcast_to(v, (n,)))
     return total
+
+
+_ROWS: dict[int, np.ndarray] = {}
+
+
+def _at_profile(kept, acts: Acts, n: int) -> np.ndarray:
+    """A term's grid value (batch-last, from ``payoff_tensor``) at the realised actions ``acts``."""
+    v, gate = kept
+    if np.ndim(v):
+        rows = _ROWS.get(n)
+        if rows is None:
+            rows = _ROWS[n] = np.arange(n)
+        shape = np.shape(v)
+        idx = tuple(acts.index[c] if shape[j] > 1 else 0 for j, c in enumerate(acts.arena.players))
+        v = v[idx + ((rows if shape[-1] > 1 else 0),)]
+    v = np.asarray(v, dtype=float)
+    return v if gate is None else v * acts.i(*gate)
 
 
 def realised_payoffs(s, acts: dict[str, Acts], p) -> dict[str, np.ndarray]:
