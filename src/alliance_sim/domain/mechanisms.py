@@ -105,9 +105,12 @@ def _indicator(arena: Arena, actor: str, action: str) -> tuple[float, ...]:
     return hits
 
 
+@functools.lru_cache(maxsize=None)
 def indicator(arena: Arena, actor: str, action: str) -> np.ndarray:
-    """1.0 for each of ``actor``'s actions in ``arena`` that is ``action`` or has it as a part."""
-    return np.asarray(_indicator(arena, actor, action))
+    """1.0 for each of ``actor``'s actions in ``arena`` that is ``action`` or has it as a part (read-only)."""
+    out = np.asarray(_indicator(arena, actor, action))
+    out.flags.writeable = False  # one array per (arena, actor, action), shared
+    return out
 
 
 def _memo(fn):

@@ -8,6 +8,7 @@ depend on the actor's own action still count in its payoff, not its choice.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -360,9 +361,9 @@ def payoff_tensor(terms, context, shape: tuple[int, ...], *, keep: dict | None =
     for t in terms:
         if t.gate is not None and a._memo is not None:
             v = t.value(se, a.gated(*t.gate), pe)
-            gate_shape = np.shape(a.i(*t.gate))
-            key = np.broadcast_shapes(np.shape(v), gate_shape)
             gate = t.gate
+            gate_shape = np.shape(a.i(*gate))
+            key = _broadcast_shapes(np.shape(v), gate_shape)
         else:
             v, gate, gate_shape = t.value(se, a, pe), None, None
             key = np.shape(v)
@@ -389,7 +390,18 @@ def payoff_tensor(terms, context, shape: tuple[int, ...], *, keep: dict | None =
         out = acc
     else:
         out = np.array(np.broadcast_to(acc, full))
-    return np.moveaxis(out, -1, 0) if a.batch_last else out
+    return out.transpose(_batch_first(out.ndim)) if a.batch_last else out
+
+
+@functools.lru_cache(maxsize=None)
+def _broadcast_shapes(*shapes) -> tuple[int, ...]:
+    return np.broadcast_shapes(*shapes)
+
+
+@functools.lru_cache(maxsize=None)
+def _batch_first(ndim: int) -> tuple[int, ...]:
+    """Axes that move the last (replicate) axis first: ``np.moveaxis(x, -1, 0)`` as a transpose."""
+    return (ndim - 1,) + tuple(range(ndim - 1))
 
 
 def _add_gated(acc, v, key, gate, gate_shape, arena) -> np.ndarray:
@@ -398,18 +410,17 @@ def _add_gated(acc, v, key, gate, gate_shape, arena) -> np.ndarray:
     Written one slice of the gate's axis at a time. Where the gate is closed
     the group is an exact zero: ``acc`` is copied.
     """
-    full = np.broadcast_shapes(key, np.shape(acc)) if acc is not None else key
+    full = _broadcast_shapes(key, acc.shape) if acc is not None else key
     out = np.empty(full)
     axis = next(k for k, n in enumerate(gate_shape) if n > 1)
     head = (slice(None),) * axis
     is_open = indicator(arena, *gate)
+    acc_rows = acc is not None and acc.shape[axis] > 1
+    v_rows = np.shape(v)[axis] > 1
     for row in range(full[axis]):
-        if acc is None:
-            base = 0.0
-        else:
-            base = acc[head + ((row if np.shape(acc)[axis] > 1 else 0),)]
+        base = 0.0 if acc is None else acc[head + ((row if acc_rows else 0),)]
         if is_open[row]:
-            np.add(base, v[head + ((row if np.shape(v)[axis] > 1 else 0),)], out=out[head + (row,)])
+            np.add(base, v[head + ((row if v_rows else 0),)], out=out[head + (row,)])
         else:
             out[head + (row,)] = base
     return out
@@ -464,14 +475,19 @@ _ROWS: dict[int, np.ndarray] = {}
 def _at_profile(kept, acts: Acts, n: int) -> np.ndarray:
     """A term's grid value (batch-last, from ``payoff_tensor``) at the realised actions ``acts``."""
     v, gate = kept
-    if np.ndim(v):
-        rows = _ROWS.get(n)
-        if rows is None:
-            rows = _ROWS[n] = np.arange(n)
-        shape = np.shape(v)
-        idx = tuple(acts.index[c] if shape[j] > 1 else 0 for j, c in enumerate(acts.arena.players))
-        v = v[idx + ((rows if shape[-1] > 1 else 0),)]
-    v = np.asarray(v, dtype=float)
+    if isinstance(v, np.ndarray) and v.ndim:
+        shape = v.shape
+        if n == 1:  # one replicate: plain integer indexing
+            idx = tuple(int(acts.index[c][0]) if shape[j] > 1 else 0 for j, c in enumerate(acts.arena.players))
+            v = v[idx + (slice(None),)]
+        else:
+            rows = _ROWS.get(n)
+            if rows is None:
+                rows = _ROWS[n] = np.arange(n)
+            idx = tuple(acts.index[c] if shape[j] > 1 else 0 for j, c in enumerate(acts.arena.players))
+            v = v[idx + ((rows if shape[-1] > 1 else 0),)]
+    else:
+        v = np.asarray(v, dtype=float)
     return v if gate is None else v * acts.i(*gate)
 
 
