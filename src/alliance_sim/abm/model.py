@@ -35,7 +35,11 @@ def _mean_metric(name: str, model: "AllianceModel") -> float:
     ``np.mean`` of a 1-D float array, computed the way it does (sum, then one
     division), without its per-call overhead (the model calls this 26 times a month).
     """
-    v = np.asarray(metric_values(name, model.state, model.params, model.flows), dtype=float)
+    recorder = model.recorder
+    v = recorder.latest.get(name) if recorder is not None else None  # what the recorder just kept
+    if v is None:
+        v = metric_values(name, model.state, model.params, model.flows)
+    v = np.asarray(v, dtype=float)
     return float(np.add.reduce(v) / v.size)
 
 

@@ -55,15 +55,26 @@ class Recorder:
         self.start = start
         self.steps: list[int] = []
         self._data: dict[str, list[np.ndarray]] = {}
+        self.latest: dict[str, np.ndarray] = {}  # the metrics of the month recorded last (the model's means read them)
 
     def _put(self, name: str, values: np.ndarray) -> None:
         self._data.setdefault(name, []).append(np.asarray(values))
 
+    def _metrics(self, state, params, flows: dict) -> None:
+        latest = self.latest = {}
+        data = self._data
+        for name in METRICS:
+            v = latest[name] = np.asarray(metric_values(name, state, params, flows))
+            col = data.get(name)
+            if col is None:
+                data[name] = [v]
+            else:
+                col.append(v)
+
     def record_initial(self, state, params, agents, flows: dict) -> None:
         """Keep month 0, the starting state: payoffs NaN, actions missing (no month has been played)."""
         self.steps.append(0)
-        for name in METRICS:
-            self._put(name, metric_values(name, state, params, flows))
+        self._metrics(state, params, flows)
         for agent in agents:
             self._put(payoff_column(agent.code), np.full(self.n, np.nan))
             self._put(action_column(agent.code), np.full(self.n, -1, dtype=np.int16))
@@ -71,8 +82,7 @@ class Recorder:
     def record(self, step: int, state, params, agents, flows: dict) -> None:
         """Keep month ``step``: every metric, and each agent's payoff and action code."""
         self.steps.append(step)
-        for name in METRICS:
-            self._put(name, metric_values(name, state, params, flows))
+        self._metrics(state, params, flows)
         for agent in agents:
             self._put(payoff_column(agent.code), agent.payoff)
             self._put(action_column(agent.code), agent.action_code().astype(np.int16))
