@@ -90,7 +90,8 @@ def _backward(payoffs, choose) -> list[np.ndarray]:
     for i in range(n - 1, -1, -1):  # the last mover first
         sigma = choose(values[i])  # (R, a_1, ..., a_i): player i's choice at each history
         strategies[i] = sigma
-        values = [_expected_last(v, sigma) for v in values]  # everyone's value one move earlier
+        # The earlier movers' values one move earlier (the later movers' are never used again).
+        values = [_expected_last(v, sigma) for v in values[:i]]
     return strategies
 
 
