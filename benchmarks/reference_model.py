@@ -219,3 +219,31 @@ class ReferenceModel(mesa.Model):
     def final(self) -> dict[str, float]:
         """Every metric at the last month."""
         return {m: float(self._metric(m)) for m in METRICS}
+
+
+def main(argv=None) -> int:
+    """``python benchmarks/reference_model.py SCENARIO REPLICATE SEED MONTHS SOLVER``: one replicate's
+    first MONTHS months; prints JSON (CPU seconds, each month's choice probabilities, final metrics).
+
+    ``benchmarks/ensemble.py`` runs it in the interpreter that has pygambit (e.g. a separate venv)."""
+    import json
+    import sys
+    import time
+
+    scenario, replicate, seed, months, solver = (argv or sys.argv[1:])[:5]
+    t0 = time.process_time()
+    model = ReferenceModel(scenario, int(replicate), int(seed), solver)
+    for _ in range(int(months)):
+        model.step()
+    seconds = time.process_time() - t0
+    probs = [[[arena, actor, [float(x) for x in pr]] for (arena, actor), pr in month.items()]
+             for month in model.probabilities]
+    print(json.dumps({"cpu_seconds": seconds, "months": int(months), "probabilities": probs,
+                      "final": model.final()}))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
