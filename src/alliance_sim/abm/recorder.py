@@ -109,6 +109,19 @@ class Recorder:
         return frame(self.arrays())
 
 
+_DTYPES: dict = {}
+
+
+def _dtype(code: str):
+    """The categorical dtype of an actor's action column, made (and its categories checked) once."""
+    out = _DTYPES.get(code)
+    if out is None:
+        import pandas as pd
+
+        out = _DTYPES[code] = pd.CategoricalDtype(_CATEGORIES[code])
+    return out
+
+
 def frame(arrays: dict[str, np.ndarray]):
     """The tidy DataFrame from ``Recorder.arrays()`` columns (action codes become categoricals)."""
     import pandas as pd
@@ -116,7 +129,7 @@ def frame(arrays: dict[str, np.ndarray]):
     data = {}
     for name, col in arrays.items():
         if is_action(name):
-            col = pd.Categorical.from_codes(col, categories=_CATEGORIES[actor_of(name)])
+            col = pd.Categorical.from_codes(col, dtype=_dtype(actor_of(name)))
         data[name] = col
     return pd.DataFrame(data, copy=False)  # the columns are the table's own: no copy
 
