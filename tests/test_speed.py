@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -78,13 +79,13 @@ def _plain_tensor(terms, s, p, arena):
 
 def test_payoff_tensors_are_bitwise_the_plain_sum_of_their_terms():
     rng = np.random.default_rng(16)
-    for _ in range(5):
-        s, p = _random_world(rng, 64)
-        s = s.replace(crisis=np.ones(64))
+    for n in (1, 5, 64, 64, 64):  # below GATE_MIN_REPLICATES gated terms take the whole grid
+        s, p = _random_world(rng, n)
+        s = s.replace(crisis=np.ones(n))
         for arena in ARENAS:
             context = arena_context(arena, s, p)
             for actor in arena.players:
-                fast = payoff_tensor(terms_of(actor, arena.name), context, (64,) + arena.shape)
+                fast = payoff_tensor(terms_of(actor, arena.name), context, (n,) + arena.shape)
                 plain = _plain_tensor(terms_of(actor, arena.name), s, p, arena)
                 assert fast.shape == plain.shape
                 assert np.array_equal(_bits(fast), _bits(plain)), (arena.name, actor)
@@ -112,8 +113,7 @@ def test_gated_terms_are_their_gate_times_what_they_are_without_it():
 
 def test_realised_payoffs_read_from_the_grids_are_bitwise_the_terms_at_the_actions():
     rng = np.random.default_rng(5)
-    n = 40
-    for _ in range(5):
+    for n in (1, 40, 40, 40):
         s, p = _random_world(rng, n)
         s = s.replace(crisis=np.ones(n))
         on_grid = {}
@@ -133,9 +133,9 @@ def test_backward_induction_slice_sums_are_numpys_sums():
     from alliance_sim.games.sequential import _expected_last, _max_last, _sum_last
 
     rng = np.random.default_rng(0)
-    for n in (2, 3, 4, 7, 8, 11):
-        x = rng.standard_normal((50, 3, 4, n)) * 10.0 ** rng.uniform(-8, 8, (50, 3, 4, n))
-        y = rng.random((50, 3, 4, n))
+    for n, rows in itertools.product((2, 3, 4, 7, 8, 11), (1, 50)):
+        x = rng.standard_normal((rows, 3, 4, n)) * 10.0 ** rng.uniform(-8, 8, (rows, 3, 4, n))
+        y = rng.random((rows, 3, 4, n))
         assert np.array_equal(_bits(_sum_last(x)), _bits(x.sum(axis=-1)))
         assert np.array_equal(_bits(_max_last(x)), _bits(x.max(axis=-1)))
         assert np.array_equal(_bits(_expected_last(x, y)), _bits((x * y).sum(axis=-1)))

@@ -338,6 +338,9 @@ def arena_context(arena: Arena, s, p):
     return se, _grid(arena).bind(se, pe), pe
 
 
+GATE_MIN_REPLICATES = 32  # below this, gated terms are evaluated on the whole grid (less Python overhead)
+
+
 def payoff_tensor(terms, context, shape: tuple[int, ...], *, keep: dict | None = None) -> np.ndarray:
     """The sum of ``terms`` over an arena's profile grid: an ``(R, a_1, ..., a_k)`` array.
 
@@ -357,9 +360,11 @@ def payoff_tensor(terms, context, shape: tuple[int, ...], *, keep: dict | None =
     (value, gate)}``, for ``realised_payoff`` to read the realised payoffs from.
     """
     se, a, pe = context
+    # Gating saves arithmetic, which only pays for itself over enough replicates (both ways are bitwise equal).
+    gating = a._memo is not None and shape[0] >= GATE_MIN_REPLICATES
     groups: dict[tuple[int, ...], list] = {}  # shape -> [sum, gate or None, gate's indicator shape]
     for t in terms:
-        if t.gate is not None and a._memo is not None:
+        if t.gate is not None and gating:
             v = t.value(se, a.gated(*t.gate), pe)
             gate = t.gate
             gate_shape = np.shape(a.i(*gate))
