@@ -101,6 +101,7 @@ class AllianceModel(mesa.Model):
             StateActor(self, code, precision=self.spec.precision.get(code, 1.0), choice_columns=choice_columns(code))
         self._by_code = {agent.code: agent for agent in self.agents}  # arena axis order needs lookup by code
         self._equilibria: dict[str, list[np.ndarray]] = {}
+        self._on_grid: dict | None = None  # during a month: the payoff terms' values on its game grids
         self.recorder = Recorder(self.n, self.replicate_ids, self.spec.start)
         self.recorder.record_initial(self.state, self.params, [self.actor(c) for c in ACTORS], self.flows)  # month 0
         self.datacollector = mesa.DataCollector(model_reporters={m: partial(_mean_metric, m) for m in METRICS})
