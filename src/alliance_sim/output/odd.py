@@ -1,6 +1,6 @@
 """The model described in the ODD protocol (Grimm et al. 2020), its tables generated from the code.
 
-``alliance-sim odd --out docs/ODD.md`` writes it (and ``docs/model_structure.png``,
+``alliance-sim odd --out docs/ODD.md --overwrite`` writes it (and ``docs/model_structure.png``,
 ``structure_figure``), so the tables of state variables, arenas, payoff
 terms, parameters and claims are always the code's own.
 """
@@ -15,7 +15,7 @@ _TEXT = """# alliance_sim: model description (ODD protocol)
 This document follows the ODD protocol (Overview, Design concepts, Details) in the form of Grimm et al.
 (2020), "The ODD protocol for describing agent-based and other simulation models: a second update to
 improve clarity, replication, and structural realism", *Journal of Artificial Societies and Social
-Simulation* 23(2) 7. Its tables are generated from the code by `alliance-sim odd --out docs/ODD.md`; do
+Simulation* 23(2) 7. Its tables are generated from the code by `alliance-sim odd --out docs/ODD.md --overwrite`; do
 not edit them by hand.
 
 ## 1. Purpose and patterns
@@ -109,10 +109,15 @@ The January 2025 state comes from the `init_*` parameters (defaults and ranges b
 figures the articles report (the first wave of about 11,000 troops, the casualties reported over the
 winter, the treaty in force); the second wave (February 2025) is an event in every shipped scenario.
 Expectations start at the status quo (Ukraine countering in Kursk; China's posture at no information).
+With `--calibrated FOLDER` (`alliance-sim calibrate`), each replicate instead starts from one accepted
+parameter set's own simulated December 2024, from a history run from October 2024 and matched to the dated
+figures in `seeds/calibration_targets.toml` (history matching, implausibility cut-off 3).
 
 ## 6. Input data
 
-None at run time besides the scenario file: events and parameter values (`scenarios/*.toml`).
+None at run time besides the scenario file: events and parameter values (`scenarios/*.toml`; a file may
+`extends` others, and events may be timed `after` another), and, with `--calibrated`, a calibration's
+accepted parameter sets.
 
 ## 7. Submodels
 
