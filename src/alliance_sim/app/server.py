@@ -97,7 +97,8 @@ def serve(port: int = DEFAULT_PORT, *, open_browser: bool = False, quiet: bool =
     matplotlib.use("Agg")  # figures are drawn in worker threads, never shown in a window
     try:
         check_assets()
-        config = uvicorn.Config("solara.server.starlette:app", log_level="warning", access_log=False, lifespan="on")
+        config = uvicorn.Config("solara.server.starlette:app", log_level="warning", access_log=False, lifespan="on",
+                                timeout_graceful_shutdown=5)  # open pages must not keep Ctrl-C waiting
         server = uvicorn.Server(config)
         url = f"http://{HOST}:{port}/"
         print(f"alliance-sim app: serving at {url} (Ctrl-C stops it)", flush=True)
