@@ -3,7 +3,7 @@
 Left: the scenario, the run (replicates, seed, reference scenario, Run and
 Cancel with a progress bar), the events' months and the parameters (search,
 then a slider and a field for each, with its meaning, unit and claims).
-Right, in tabs: the results (headline table, fan charts, action shares), the
+Right, in tabs: the results (headline table, fan charts), the action shares, the
 paired difference from the reference, explain (an actor's payoff terms at a
 month), the scenario (events on a timeline, its claims) and downloads.
 
@@ -110,10 +110,21 @@ def _set_month(i: int, text: str) -> None:
         _set_field(f"event:{index if index is not None else i}", str(e))
 
 
-def _progress(fraction: float) -> None:
-    pct = round(100 * fraction)
-    if pct != (run_task.progress or 0):
-        run_task.progress = pct
+def _throttled(show, every: float = 0.25):
+    """``progress(fraction)`` that calls ``show(percent)`` at most every ``every`` seconds (and at 100%).
+
+    Each call re-renders the bar, in the thread that computes: a hundred of
+    them would slow the run down.
+    """
+    last = [0.0]
+
+    def progress(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= every or fraction >= 1.0:
+            last[0] = now
+            show(round(100 * fraction))
+
+    return progress
 
 
 @solara.lab.task
@@ -123,7 +134,8 @@ def run_task(spec: st.RunSpec):
     run_task.progress = 0
     status.value = f"running {spec.replicates:,} replicates" + (f" (and {spec.reference})" if spec.reference else "")
     try:
-        res, ref = st.run(spec, progress=_progress, cancelled=lambda: not run_task.is_current(),
+        res, ref = st.run(spec, progress=_throttled(lambda pct: setattr(run_task, "progress", pct)),
+                          cancelled=lambda: not run_task.is_current(),
                           workdir=_workdir())
     except st.Cancelled:
         status.value = "cancelled: nothing was kept"
@@ -145,7 +157,6 @@ def run_task(spec: st.RunSpec):
         comp, diffs = st.differences(res, ref, label)
         charts["diff"] = st.png(comp.plot_differences(reference=ref.scenario.name))
         out["diffs"] = st.differences_html(diffs)
-    charts["actions"] = st.png(figures.action_shares(res.trajectories, info=res.info()))
     total = time.perf_counter() - t0
     outcome.value = {**out, "charts": charts, "total": total}
     status.value = f"{spec.replicates:,} replicates in {seconds:.1f} s (charts at {total:.1f} s)"
@@ -303,8 +314,32 @@ def ResultsTab():
         solara.Image(charts["main"], width="100%", classes=["as-chart-main"])
     else:
         solara.Text("drawing the fan charts ...")
-    if "actions" in charts:
-        solara.Image(charts["actions"], width="100%", classes=["as-chart-actions"])
+
+
+@solara.component
+def ActionsTab():
+    """Each actor's action shares, drawn when the tab is first opened (kept with the run)."""
+    out = outcome.value
+
+    def draw():
+        if out is None:
+            return None
+        charts = out["charts"]
+        if "actions" not in charts:  # the run's own dict: the chart is drawn once per run
+            from ..output import figures
+
+            res = out["res"]
+            charts["actions"] = st.png(figures.action_shares(res.trajectories, info=res.info()))
+        return charts["actions"]
+
+    task = solara.lab.use_task(draw, dependencies=[id(out)])
+    if out is None:
+        solara.HTML(tag="p", unsafe_innerHTML="Run first: then each actor's monthly action, as shares of replicates.")
+    elif task.finished and task.value is not None:
+        solara.Image(task.value, width="100%", classes=["as-chart-actions"])
+    else:
+        solara.Text("drawing the action shares ...")
+        solara.ProgressLinear(True)
 
 
 @solara.component
@@ -389,9 +424,11 @@ def Page():
             EventsCard()
             ParametersCard()
         with solara.Column(classes=["as-right"]):
-            with solara.lab.Tabs():
+            with solara.lab.Tabs(lazy=True):  # only the open tab is drawn
                 with solara.lab.Tab("Results"):
                     ResultsTab()
+                with solara.lab.Tab("Action shares"):
+                    ActionsTab()
                 with solara.lab.Tab("Difference from reference"):
                     DifferencesTab()
                 with solara.lab.Tab("Explain"):

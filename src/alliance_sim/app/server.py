@@ -16,6 +16,7 @@ import os
 import re
 import socket
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -100,10 +101,10 @@ def serve(port: int = DEFAULT_PORT, *, open_browser: bool = False, quiet: bool =
         config = uvicorn.Config("solara.server.starlette:app", log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=5)  # open pages must not keep Ctrl-C waiting
         server = uvicorn.Server(config)
+        threading.Thread(target=warm_up, daemon=True, name="alliance-sim-app-warm-up").start()
         url = f"http://{HOST}:{port}/"
         print(f"alliance-sim app: serving at {url} (Ctrl-C stops it)", flush=True)
         if open_browser:
-            import threading
             import webbrowser
 
             threading.Timer(1.0, webbrowser.open, args=(url,)).start()
@@ -120,3 +121,17 @@ def serve(port: int = DEFAULT_PORT, *, open_browser: bool = False, quiet: bool =
     if not quiet:
         print("alliance-sim app: stopped", file=sys.stderr, flush=True)
 
+
+
+def warm_up() -> None:
+    """Import the model and draw one small figure in the background, so the first Run answers as fast as later ones."""
+    try:
+        from ..output import figures
+        from . import state
+
+        spec, _ = state.build_spec("baseline", "2", "0", {}, {})
+        res, _ = state.run(spec)
+        state.png(figures.metrics_grid(res.trajectories, info=res.info()))
+        state.headline_html(res)
+    except Exception:  # noqa: BLE001 - only a speed-up: the first run will do the same work and report any error
+        pass
