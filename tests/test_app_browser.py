@@ -134,7 +134,7 @@ def test_an_out_of_range_value_shows_the_librarys_message_and_the_app_still_runs
     page.wait_for_selector(f".as-param-offer_relief >> text={message}")
     _type(page, ".as-replicates input", "200")
     page.click(".as-run")
-    page.wait_for_selector("text=not run: fix the fields marked in red")
+    page.wait_for_selector("text=not run: fix the fields marked in red (offer_relief)")
     page.shot("out_of_range")
     assert page.locator("[data-testid=headline]").count() == 0
     _type(page, ".as-param-offer_relief .as-value input", "0.5")

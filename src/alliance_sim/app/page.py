@@ -53,8 +53,13 @@ table.as-table th, table.as-table td { border-bottom: 1px solid #e3e3e3; padding
 table.as-table th { background: #f3f5f7; }
 table.as-table td.num, table.as-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.as-table td.unit { color: #666; font-size: 12px; }
-table.explain th.best { background: #dff0e6; }
-table.explain td.total { font-weight: bold; }
+table.explain th.best, table.explain td.best { background: #dff0e6; }
+table.explain td.total { font-weight: bold; border-bottom: 2px solid #bbb; }
+table.explain td.term { min-width: 300px; max-width: 420px; }
+table.explain th.arena { text-align: center; border-left: 1px solid #ddd; }
+table.explain summary { cursor: pointer; }
+.as-scroll { overflow-x: auto; max-width: 100%; }
+.as-small p, p.as-small { font-size: 13px; }
 ul.claims { margin: 2px 0 4px 16px; padding: 0; font-size: 12px; }
 .as-error { color: #b00020; font-size: 13px; }
 .as-status { font-size: 13px; color: #333; }
@@ -92,6 +97,27 @@ def _set_value(name: str, text: str) -> None:
         _set_field(f"param:{name}", str(e))
         new[name] = text
     values.value = new
+
+
+def _check_field(key: str, text: str) -> None:
+    """Replicates or seed typed: checked at once, as Run would check them."""
+    try:
+        if key == "replicates":
+            st.check_whole(text, 1, st.MAX_REPLICATES, "replicates", " in the app (use alliance-sim run for more)")
+        else:
+            st.check_whole(text, 0, None, "seed")
+        _set_field(key, None)
+    except UserError as e:
+        _set_field(key, str(e))
+
+
+def _field_names(bad: dict) -> list[str]:
+    """``param:offer_relief`` -> ``offer_relief``, ``event:1`` -> ``event 2``, for the status line."""
+    out = []
+    for key in bad:
+        kind, _, rest = key.partition(":")
+        out.append(rest if kind == "param" else f"event {int(rest) + 1}" if kind == "event" else key)
+    return out
 
 
 def _reset_value(name: str) -> None:
@@ -176,7 +202,7 @@ def _run() -> None:
     spec, bad = st.build_spec(scenario_name.value, replicates.value, seed.value, values.value, months.value, ref)
     if bad:
         errors.value = {**errors.value, **bad}
-        status.value = "not run: fix the fields marked in red"
+        status.value = f"not run: fix the fields marked in red ({', '.join(_field_names(bad))})"
         return
     run_task(spec)
 
@@ -221,9 +247,13 @@ def RunCard():
         solara.HTML(tag="h3", unsafe_innerHTML="Run an ensemble")
         with solara.Row(style={"gap": "8px"}):
             solara.InputText(f"Replicates (1 to {st.MAX_REPLICATES:,})", value=replicates, continuous_update=True,
-                             error=err.get("replicates", False), classes=["as-replicates"])
-            solara.InputText("Seed", value=seed, continuous_update=True, error=err.get("seed", False),
-                             classes=["as-seed"])
+                             on_value=lambda t: _check_field("replicates", t), error=bool(err.get("replicates")),
+                             classes=["as-replicates"])
+            solara.InputText("Seed", value=seed, continuous_update=True, on_value=lambda t: _check_field("seed", t),
+                             error=bool(err.get("seed")), classes=["as-seed"])
+        for key in ("replicates", "seed", "reference"):
+            if err.get(key):
+                solara.HTML(tag="div", unsafe_innerHTML=_esc(err[key]), classes=["as-error"])
         solara.Select("Paired difference from", values=[NO_REFERENCE] + st.scenario_names(), value=reference,
                       classes=["as-reference"])
         with solara.Row(style={"gap": "8px", "align-items": "center"}):
@@ -234,7 +264,8 @@ def RunCard():
         if err.get("run"):
             solara.HTML(tag="div", unsafe_innerHTML=_esc(err["run"]), classes=["as-error"])
         if status.value:
-            solara.HTML(tag="div", unsafe_innerHTML=_esc(status.value), classes=["as-status"])
+            bad = status.value.startswith("not run")
+            solara.HTML(tag="div", unsafe_innerHTML=_esc(status.value), classes=["as-error" if bad else "as-status"])
 
 
 @solara.component
@@ -246,11 +277,14 @@ def EventsCard():
         if not sc.events:
             solara.Text("This scenario has no events.")
         for i, ev in enumerate(sc.events):
-            with solara.Row(style={"gap": "8px", "align-items": "baseline"}, classes=[f"as-event-{i}"]):
-                solara.InputText("month", value=months.value.get(i, str(ev.month)), continuous_update=True,
-                                 on_value=lambda text, i=i: _set_month(i, text), error=err.get(f"event:{i}", False),
-                                 style={"max-width": "90px", "flex": "0 0 90px"})
-                solara.Text(st.event_label(ev))
+            with solara.Div(classes=[f"as-event-{i}"]):
+                with solara.Row(style={"gap": "8px", "align-items": "baseline"}):
+                    solara.InputText("month", value=months.value.get(i, str(ev.month)), continuous_update=True,
+                                     on_value=lambda text, i=i: _set_month(i, text),
+                                     error=bool(err.get(f"event:{i}")), style={"max-width": "90px", "flex": "0 0 90px"})
+                    solara.Text(st.event_label(ev))
+                if err.get(f"event:{i}"):
+                    solara.HTML(tag="div", unsafe_innerHTML=_esc(err[f"event:{i}"]), classes=["as-error"])
         if err.get("scenario"):
             solara.HTML(tag="div", unsafe_innerHTML=_esc(err["scenario"]), classes=["as-error"])
 
@@ -274,10 +308,12 @@ def ParameterRow(name: str):
             solara.SliderFloat("", value=current, min=p.low, max=p.high, step=st.step_of(p),
                                on_value=lambda v: _set_value(name, f"{v:.6g}"), thumb_label=False)
             solara.InputText("value", value=text if text is not None else f"{base:g}", continuous_update=True,
-                             on_value=lambda t: _set_value(name, t), error=err or False,
+                             on_value=lambda t: _set_value(name, t), error=bool(err),
                              style={"max-width": "110px", "flex": "0 0 110px"}, classes=["as-value"])
             if text is not None:
                 solara.Button("reset", on_click=lambda: _reset_value(name), text=True, small=True)
+        if err:  # the library's message, full width under the field
+            solara.HTML(tag="div", unsafe_innerHTML=_esc(err), classes=["as-error", "as-field-error"])
         solara.HTML(tag="div", unsafe_innerHTML=f"<details><summary>rests on {len(p.claims)} claims: "
                     f"{_esc(', '.join(p.claims))}</summary><ul class='claims'>{claims}</ul></details>",
                     classes=["as-small"])
@@ -329,7 +365,7 @@ def ActionsTab():
             from ..output import figures
 
             res = out["res"]
-            charts["actions"] = st.png(figures.action_shares(res.trajectories, info=res.info()))
+            charts["actions"] = st.png(figures.action_shares(res.trajectories, info=res.info()), dpi=110)
         return charts["actions"]
 
     task = solara.lab.use_task(draw, dependencies=[id(out)])
@@ -389,7 +425,11 @@ def ScenarioTab():
         shown = sc
     png = solara.use_memo(lambda: st.png(st.timeline_figure(shown), dpi=100), dependencies=[shown])
     solara.Image(png, classes=["as-timeline"])
-    solara.HTML(tag="p", unsafe_innerHTML=f"<b>{_esc(sc.name)}</b>: {_esc(sc.description)}")
+    moved = [f"{st.EVENT_NAMES.get(sc.events[i].kind, sc.events[i].kind)} to month {m}"
+             for i, m in sorted(months.value.items()) if shown is not sc and str(m).strip() != str(sc.events[i].month)]
+    note = f" <i>You moved: {_esc('; '.join(moved))} (the description is the file's).</i>" if moved else ""
+    solara.HTML(tag="p", unsafe_innerHTML=f"<b>{_esc(sc.name)}</b>: {_esc(sc.description)}{note}",
+                classes=["as-small"])
     solara.HTML(tag="h4", unsafe_innerHTML="The claims it encodes")
     solara.HTML(tag="div", unsafe_innerHTML=st.claims_html(sc))
 

@@ -469,12 +469,17 @@ def timeline_figure(sc: Scenario):
         ax.plot([x, x], [0, y], color="0.6", lw=0.8)
         ax.plot(x, 0, "o", color="C3", ms=6)
         ax.annotate(f"month {ev.month}: {event_label(ev)}", (x, y), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=8)
+                    va="center", fontsize=8, zorder=3, bbox=dict(fc="white", ec="none", pad=1.0))
     ax.set_ylim(-(len(sc.events) + 0.8), 0.8)
     ax.set_xlim(start, end)
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     ax.tick_params(labelsize=8)
     ax.set_title(f"{sc.name}: events from {sc.start}, {sc.horizon} months", fontsize=9, loc="left")
     return fig
@@ -502,33 +507,42 @@ def explain_table(spec: RunSpec, actor: str, month: int, replicates: int = 200):
 
 
 def explain_html(by_action, table, actor: str, month: int, actions: dict) -> str:
-    """Each own action's payoff (the column total) and the terms behind it; each term's claims paraphrased."""
+    """Each own action's payoff (the column total, first) and the terms behind it; each term's claims paraphrased.
+
+    Columns are grouped by arena (an actor may play in two); the highest
+    total in each arena is marked; the table scrolls sideways if wide.
+    """
     import numpy as np
 
     e = html.escape
     cols = list(by_action.columns)
     totals = by_action.sum(axis=0, skipna=True)
-    best = {}
-    for col in cols:  # the best action in each arena
-        arena = col.split(":")[0]
-        if arena not in best or totals[col] > totals[best[arena]]:
-            best[arena] = col
-    head = "".join(f"<th class='num{' best' if best.get(c.split(':')[0]) == c else ''}'>{e(c)}</th>" for c in cols)
+    arenas = list(dict.fromkeys(c.split(":")[0] for c in cols))
+    best = {a: max((c for c in cols if c.startswith(a + ":")), key=lambda c: totals[c]) for a in arenas}
+    group = "".join(f"<th class='arena' colspan='{sum(c.startswith(a + ':') for c in cols)}'>{e(a)} game</th>"
+                    for a in arenas)
+    head = "".join(f"<th class='num{' best' if best[c.split(':')[0]] == c else ''}'>{e(c.split(':', 1)[1])}</th>"
+                   for c in cols)
+    total_row = "".join(f"<td class='num total{' best' if best[c.split(':')[0]] == c else ''}' "
+                        f"data-testid='total-{e(c)}'>{totals[c]:+.3f}</td>" for c in cols)
     body = []
     for _, t in table.iterrows():
         vals = by_action.loc[t["term"]]
         cells = "".join("<td class='num'></td>" if np.isnan(v) else f"<td class='num'>{v:+.3f}</td>" for v in vals)
         claims = [c.strip() for c in str(t["claims"]).split(",") if c.strip()]
         cited = "".join(f"<li><b>{e(c)}</b>: {e(claim_text(c))}</li>" for c in claims)
-        body.append(f"<tr><td><details><summary><b>{e(t['term'])}</b> ({e(t['arena'])}): {e(t['meaning'])}"
-                    f"</summary><ul class='claims'>{cited}</ul></details></td>{cells}</tr>")
-    total_row = "".join(f"<td class='num total' data-testid='total-{e(c)}'>{totals[c]:+.3f}</td>" for c in cols)
+        body.append(f"<tr><td class='term'><details><summary><b>{e(t['term'])}</b>: {e(t['meaning'])} "
+                    f"<span class='unit'>(weight {e(t['weight'])} = {t['weight_value']:g}; {len(claims)} claims)"
+                    f"</span></summary><ul class='claims'>{cited}</ul></details></td>{cells}</tr>")
     others = ", ".join(f"{c} {e(str(a))}" for c, a in actions.items() if c != actor)
-    return (f"<p>{e(ACTOR_NAMES.get(actor, actor))} at month {int(month)}: its stage payoff under each of its own "
-            f"actions (columns), the others playing their most common action ({others}). The highest total in each "
-            f"arena is marked. Open a term to read the claims it rests on.</p>"
-            f"<table class='as-table explain' data-testid='explain'><thead><tr><th>term</th>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}<tr><td><b>total (the action's payoff)</b></td>{total_row}</tr></tbody></table>")
+    return (f"<p class='as-small'><b>{e(ACTOR_NAMES.get(actor, actor))} at month {int(month)}</b>: its stage payoff "
+            f"under each of its own actions (columns: the total first, then the terms it sums), the others playing "
+            f"their most common action ({others}). The highest total in each game is shaded. Open a term to read "
+            f"the claims it rests on.</p>"
+            f"<div class='as-scroll'><table class='as-table explain' data-testid='explain'><thead>"
+            f"<tr><th rowspan='2'>term</th>{group}</tr><tr>{head}</tr></thead><tbody>"
+            f"<tr><td class='term'><b>total: the action's payoff</b></td>{total_row}</tr>"
+            f"{''.join(body)}</tbody></table></div>")
 
 
 def claims_html(sc: Scenario) -> str:
