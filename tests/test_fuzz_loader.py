@@ -27,7 +27,8 @@ MAX_LINE = 400
 SHIPPED = sorted(p.read_text() for p in scenarios_dir().glob("*.toml"))
 KEYS = ["name", "description", "claims", "start", "horizon", "parameters", "ranges", "precision", "events",
         "kind", "month", "relief", "recognition", "normalisation", "channel", "stance", "size",
-        "rationality", "treaty_floor", "mediation_channel", "USA", "PRK", "colour", ""]
+        "rationality", "treaty_floor", "mediation_channel", "USA", "PRK", "colour", "",
+        "extends", "after", "months", "id"]
 
 
 # ----------------------------------------------------------------------------- a small TOML writer
@@ -59,7 +60,8 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, 0.5, 1.0, 5.0, 36.0, 1e308, -0.0]),
     st.text(max_size=30),
-    st.sampled_from(["2025-01", "2025-13", "baseline", "ceasefire", "us_offer", "set", "PRK", "5", "true"]),
+    st.sampled_from(["2025-01", "2025-13", "baseline", "ceasefire", "us_offer", "set", "PRK", "5", "true",
+                     "ukraine_ceasefire", "troop_wave@2", "../baseline.toml", "/", "ceasefire_enhanced_offer"]),
     st.text(min_size=200, max_size=3000).map(lambda s: s * 3),
 )
 keys = st.one_of(st.sampled_from(KEYS), st.text(max_size=12), st.text(min_size=60, max_size=120))

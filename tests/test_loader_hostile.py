@@ -152,3 +152,16 @@ def test_cli_fifo_and_device(tmp_path):
     for target in (fifo, "/dev/zero"):
         r = cli("validate", target, cwd=tmp_path)
         assert r.returncode == 2 and "not a regular file" in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_extends_itself_a_fifo_and_a_folder_are_one_line_at_once(tmp_path):
+    """``extends`` reads other files: the same limits hold for them, and a file naming itself is a cycle."""
+    me = tmp_path / "me.toml"
+    me.write_text(GOOD + 'extends = ["me"]\n')
+    assert "extends goes round in a circle: me.toml -> me.toml" in one_line_error(me)
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "dir.toml").mkdir()
+    for parent, fragment in (("pipe.toml", "not a regular file"), ("dir.toml", "a folder")):
+        child = tmp_path / f"child_{parent}"
+        child.write_text(GOOD + f'extends = ["{parent}"]\n')
+        assert one_line_error(child, fragment).startswith(str(tmp_path / parent))

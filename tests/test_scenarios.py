@@ -29,7 +29,9 @@ EXPECTED = {
     "unknown_parameter": ("parameters.sanction_relief", "unknown parameter"),
 }
 
-SHIPPED = ["baseline", "ukraine_ceasefire", "russian_mediation", "us_enhanced_offer", "kor_engagement", "escalation"]
+SHIPPED = ["baseline", "ukraine_ceasefire", "russian_mediation", "us_enhanced_offer", "kor_engagement", "escalation",
+           "ceasefire_enhanced_offer", "ceasefire_mediation_offer", "kor_engagement_after_ceasefire",
+           "ceasefire_then_offer"]
 
 
 def test_every_bad_fixture_is_listed():

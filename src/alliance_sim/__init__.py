@@ -23,7 +23,7 @@ from .errors import UserError
 _API = {
     "claims": "domain.claims", "sources": "domain.claims",
     "parameters": "domain.parameters", "terms": "domain.payoffs",
-    "load_scenario": "domain.scenario",
+    "load_scenario": "domain.scenario", "show": "domain.scenario",
     "AllianceModel": "abm.model",
     "run": "ensemble", "compare": "ensemble", "Comparison": "output.comparison",
     "Results": "output.results",
@@ -74,6 +74,4 @@ def __dir__():
     return sorted(list(globals()) + list(_API))
 
 
-__all__ = ["AllianceModel", "Comparison", "Results", "UserError", "arena", "claims", "compare", "discover", "explain", "load",
-           "load_scenario", "robustness", "scenario_context",
-           "parameters", "run", "sensitivity", "sources", "stage_game", "sweep", "terms", "__version__"]
+__all__ = sorted([*_API, "UserError", "load", "__version__"])  # every lazy name is public

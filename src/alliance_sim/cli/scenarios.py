@@ -1,4 +1,4 @@
-"""``alliance-sim run | compare | explain | list | validate``: scenarios and their ensembles."""
+"""``alliance-sim run | compare | explain | list | validate | show``: scenarios and their ensembles."""
 from __future__ import annotations
 
 import shutil
@@ -38,6 +38,12 @@ def add_commands(sub) -> None:
     p = sub.add_parser("validate", help="check scenario files")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("show", help="print a scenario as resolved, with the file behind each setting")
+    p.add_argument("scenario", help="a shipped scenario name or a .toml path")
+    p.add_argument("--toml", action="store_true",
+                   help="print it as one self-contained scenario file instead (no extends, every event at its month)")
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("explain", help="an actor's payoff by term, with the claims behind each")
     p.add_argument("actor", help="USA, RUS, PRK, KOR, CHN or UKR")
@@ -159,6 +165,13 @@ def cmd_validate(args) -> int:
     for f in args.files:
         sc = load_scenario(f if f.endswith(".toml") or Path(f).exists() else f)
         print(f"{f}: ok ({sc.name}, {sc.horizon} months, {len(sc.parameters)} overrides, {len(sc.events)} events)")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from ..domain.scenario import load_scenario, show
+
+    sys.stdout.write(load_scenario(args.scenario).to_toml() if args.toml else show(args.scenario, width=WIDTH) + "\n")
     return 0
 
 

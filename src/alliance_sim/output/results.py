@@ -232,12 +232,18 @@ class Results:
 
 
 def _scenario_copy(scenario) -> dict:
-    """``{"scenario.toml": text}``: the scenario file as it was run, so the folder can be reopened exactly."""
+    """``{"scenario.toml": text}``: the scenario as it was run, so the folder can be reopened exactly.
+
+    A plain file is copied as written (its comments kept); a composed or
+    re-timed scenario, whose hash covers its parents too, is written resolved
+    (``Scenario.to_toml``): one self-contained file that no later edit of a
+    parent can change.
+    """
     path = getattr(scenario, "path", None)
-    if path and Path(path).is_file():
+    if path and Path(path).is_file() and not getattr(scenario, "extends", ()):
         text = Path(path).read_text(encoding="utf-8")
         import hashlib
 
         if hashlib.sha256(text.encode()).hexdigest() == scenario.content_hash:
             return {"scenario.toml": text}
-    return {}
+    return {"scenario.toml": scenario.to_toml()}
