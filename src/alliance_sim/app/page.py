@@ -28,7 +28,7 @@ replicates = solara.reactive(str(st.DEFAULT_REPLICATES))
 seed = solara.reactive("0")
 reference = solara.reactive(NO_REFERENCE)
 values = solara.reactive({})  # changed parameters: name -> text typed
-months = solara.reactive({})  # moved events: index -> text typed
+months = solara.reactive({})  # moved events: event key -> month typed
 query = solara.reactive("")
 errors = solara.reactive({})  # field key -> UserError message
 outcome = solara.reactive(None)  # the last finished run: dict (see _finish)
@@ -69,8 +69,8 @@ ul.claims { margin: 2px 0 4px 16px; padding: 0; font-size: 12px; }
 # ----------------------------------------------------------------------------- actions
 def _set_scenario(name: str) -> None:
     scenario_name.value = name
-    months.value = {}  # event indices belong to a scenario
-    errors.value = {k: v for k, v in errors.value.items() if not k.startswith("event:") and k != "scenario"}
+    months.value = {}  # event keys belong to a scenario
+    errors.value = {k: v for k, v in errors.value.items() if not k.startswith("event") and k != "scenario"}
 
 
 def _set_field(key: str, message: str | None) -> None:
@@ -116,7 +116,7 @@ def _field_names(bad: dict) -> list[str]:
     out = []
     for key in bad:
         kind, _, rest = key.partition(":")
-        out.append(rest if kind == "param" else f"event {int(rest) + 1}" if kind == "event" else key)
+        out.append(rest if kind == "param" else f"{rest} month" if kind == "event" else key)
     return out
 
 
@@ -125,15 +125,15 @@ def _reset_value(name: str) -> None:
     _set_field(f"param:{name}", None)
 
 
-def _set_month(i: int, text: str) -> None:
-    months.value = {**months.value, i: text}
+def _set_month(key: str, text: str) -> None:
+    """An event's month typed: moved at once with the library's ``Scenario.retimed`` (its message if refused)."""
+    months.value = {**months.value, key: text}
     sc = st.scenario(scenario_name.value)
+    errors.value = {k: v for k, v in errors.value.items() if not k.startswith("event")}
     try:
         st.retimed(sc, months.value)
-        errors.value = {k: v for k, v in errors.value.items() if not k.startswith("event:")}
     except UserError as e:
-        index = st._event_index(e)
-        _set_field(f"event:{index if index is not None else i}", str(e))
+        _set_field(st.event_error_key(e, sc), str(e))
 
 
 def _throttled(show, every: float = 0.25):
@@ -161,8 +161,7 @@ def run_task(spec: st.RunSpec):
     status.value = f"running {spec.replicates:,} replicates" + (f" (and {spec.reference})" if spec.reference else "")
     try:
         res, ref = st.run(spec, progress=_throttled(lambda pct: setattr(run_task, "progress", pct)),
-                          cancelled=lambda: not run_task.is_current(),
-                          workdir=_workdir())
+                          cancelled=lambda: not run_task.is_current())
     except st.Cancelled:
         status.value = "cancelled: nothing was kept"
         return None
@@ -187,13 +186,6 @@ def run_task(spec: st.RunSpec):
     outcome.value = {**out, "charts": charts, "total": total}
     status.value = f"{spec.replicates:,} replicates in {seconds:.1f} s (charts at {total:.1f} s)"
     return out
-
-
-def _workdir():
-    """A folder for this session's retimed scenario files (so a saved run carries its scenario.toml)."""
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="alliance-sim-app-")
 
 
 def _run() -> None:
@@ -272,21 +264,27 @@ def RunCard():
 def EventsCard():
     sc = st.scenario(scenario_name.value)
     err = errors.value
+    now = st.event_months(sc, months.value)  # events timed after a moved one move with it
     with solara.Div(classes=["as-card"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Events: when they happen")
         if not sc.events:
             solara.Text("This scenario has no events.")
-        for i, ev in enumerate(sc.events):
-            with solara.Div(classes=[f"as-event-{i}"]):
+        for key, ev in zip(st.event_keys(sc), sc.events):
+            shown = months.value.get(key, str(now.get(key, ev.month)))
+            with solara.Div(classes=[f"as-event-{key.replace('@', '-')}"]):
                 with solara.Row(style={"gap": "8px", "align-items": "baseline"}):
-                    solara.InputText("month", value=months.value.get(i, str(ev.month)), continuous_update=True,
-                                     on_value=lambda text, i=i: _set_month(i, text),
-                                     error=bool(err.get(f"event:{i}")), style={"max-width": "90px", "flex": "0 0 90px"})
-                    solara.Text(st.event_label(ev))
-                if err.get(f"event:{i}"):
-                    solara.HTML(tag="div", unsafe_innerHTML=_esc(err[f"event:{i}"]), classes=["as-error"])
-        if err.get("scenario"):
-            solara.HTML(tag="div", unsafe_innerHTML=_esc(err["scenario"]), classes=["as-error"])
+                    solara.InputText("month", value=shown, continuous_update=True,
+                                     on_value=lambda text, key=key: _set_month(key, text),
+                                     error=bool(err.get(f"event:{key}")),
+                                     style={"max-width": "90px", "flex": "0 0 90px"})
+                    timing = st.event_timing(sc, key)
+                    solara.HTML(tag="span", unsafe_innerHTML=_esc(st.event_label(ev)) + (
+                        "" if timing == "fixed month" else f" <span class='as-small'>({_esc(timing)})</span>"))
+                if err.get(f"event:{key}"):
+                    solara.HTML(tag="div", unsafe_innerHTML=_esc(err[f"event:{key}"]), classes=["as-error"])
+        for k in ("events", "scenario"):
+            if err.get(k):
+                solara.HTML(tag="div", unsafe_innerHTML=_esc(err[k]), classes=["as-error"])
 
 
 @solara.component
@@ -425,8 +423,8 @@ def ScenarioTab():
         shown = sc
     png = solara.use_memo(lambda: st.png(st.timeline_figure(shown), dpi=100), dependencies=[shown])
     solara.Image(png, classes=["as-timeline"])
-    moved = [f"{st.EVENT_NAMES.get(sc.events[i].kind, sc.events[i].kind)} to month {m}"
-             for i, m in sorted(months.value.items()) if shown is not sc and str(m).strip() != str(sc.events[i].month)]
+    before = dict(zip(st.event_keys(sc), (e.month for e in sc.events)))
+    moved = [f"{key} to month {m}" for key, m in st.event_months(sc, months.value).items() if m != before.get(key)]
     note = f" <i>You moved: {_esc('; '.join(moved))} (the description is the file's).</i>" if moved else ""
     solara.HTML(tag="p", unsafe_innerHTML=f"<b>{_esc(sc.name)}</b>: {_esc(sc.description)}{note}",
                 classes=["as-small"])

@@ -12,18 +12,17 @@ from __future__ import annotations
 import functools
 import html
 import io
-import json
 import tempfile
 import threading
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..domain.actors import ACTORS, ACTOR_NAMES
 from ..domain.metrics import MAIN_METRICS
 from ..domain.parameters import PARAMETERS, Parameter, check_value
-from ..domain.scenario import Scenario, load_scenario, parse_scenario, shipped
+from ..domain.scenario import Scenario, load_scenario, shipped
 from ..engine.executors import Executor
 from ..errors import UserError
 
@@ -118,85 +117,52 @@ def event_label(ev) -> str:
     return name
 
 
-def _event_toml(ev, month: int) -> list[str]:
-    """One event as a ``[[events]]`` table (the inverse of the loader's conversion)."""
-    lines = ["[[events]]", f'kind = "{ev.kind}"', f"month = {int(month)}"]
-    if ev.kind == "us_offer":
-        lines += [f"{k.removeprefix('offer_')} = {float(v)!r}" for k, v in ev.params.items()]
-    elif ev.kind == "russia_mediates":
-        lines.append(f"channel = {float(ev.params['mediation_channel'])!r}")
-    elif ev.kind == "kor_government":
-        lines.append(f"stance = {float(ev.state_set['kor_stance'])!r}")
-    elif ev.kind == "troop_wave":
-        lines.append(f"size = {float(ev.state_add['prk_troops_in_russia'])!r}")
-    elif ev.kind == "korean_crisis":
-        lines.append(f"duration = {int((ev.until or ev.month + 1) - ev.month)}")
-        lines.append(f'scope = "{"beyond_borders" if ev.state_set.get("crisis_scope") else "within_borders"}"')
-    elif ev.kind == "set":
-        lines.append("parameters = {" + ", ".join(f"{k} = {float(v)!r}" for k, v in ev.params.items()) + "}")
-    elif ev.kind != "ceasefire":
-        raise UserError(f"event kind {ev.kind!r} cannot be moved in the app", key="events")
-    return lines
+def event_keys(sc: Scenario) -> list[str]:
+    """Each event's key, in the scenario's order: the name ``Scenario.retimed`` moves it by."""
+    return [t.key for t in sc.timing] if sc.timing else [e.key or e.kind for e in sc.events]
 
 
-def scenario_toml(sc: Scenario, months: dict[int, int] | None = None, name: str | None = None) -> str:
-    """A scenario as a self-contained TOML file, events at ``months`` (index -> month) where given.
-
-    The file holds the resolved scenario (whatever it was composed from), so
-    ``alliance-sim run FILE`` reruns exactly what the app ran.
-    """
-    months = months or {}
-    s = json.dumps  # a JSON string is a valid TOML basic string
-    out = [f"name = {s(name or sc.name)}", f"description = {s(sc.description)}",
-           "claims = [" + ", ".join(s(c) for c in sc.claims) + "]", f"start = {s(sc.start)}",
-           f"horizon = {int(sc.horizon)}", ""]
-    if sc.parameters:
-        out += ["[parameters]"] + [f"{k} = {float(v)!r}" for k, v in sc.parameters.items()] + [""]
-    if sc.ranges:
-        out += ["[ranges]"] + [f"{k} = [{float(lo)!r}, {float(hi)!r}]" for k, (lo, hi) in sc.ranges.items()] + [""]
-    if sc.precision:
-        out += ["[precision]"] + [f"{k} = {float(v)!r}" for k, v in sc.precision.items()] + [""]
-    for i, ev in enumerate(sc.events):
-        out += _event_toml(ev, months.get(i, ev.month)) + [""]
-    return "\n".join(out)
+def event_timing(sc: Scenario, key: str) -> str:
+    """How an event is timed in its file: ``month 4``, or ``6 months after ceasefire``."""
+    t = next((t for t in sc.timing if t.key == key), None)
+    if t is not None and t.after:
+        return f"{t.months or 0} months after {t.after}"
+    return "fixed month"
 
 
-def check_month(text, horizon: int, what: str = "month") -> int:
-    """A month typed in a field: a whole number from 1 to the horizon (the loader's rule for events)."""
+def _as_month(text):
+    """A month typed: the whole number it names, else the text (``retimed`` then says what is allowed)."""
     try:
         value = float(str(text).strip())
-        ok = value == int(value)
+        if value == int(value):
+            return int(value)
     except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
-        raise UserError(f"must be a whole number, not {str(text)[:30]!r}", key=what)
-    return int(value)
+        pass
+    return str(text)
 
 
-def retimed(sc: Scenario, months: dict[int, str]) -> Scenario:
-    """The scenario with its events moved to ``months`` (event index -> month typed), checked as a file is.
+def retimed(sc: Scenario, months: dict[str, str]) -> Scenario:
+    """The scenario with events moved (event key -> month typed), by the library's ``Scenario.retimed``.
 
-    Unchanged timing gives the scenario itself (so a run is exactly
-    ``run(name)``). A moved event gives the scenario parsed from its TOML
-    (``scenario_toml``): a month outside the horizon raises the loader's
-    ``UserError`` naming ``events[i].month``.
+    Events timed after a moved one move with it. Months equal to the
+    current ones change nothing (the scenario itself is returned, so a run
+    is exactly ``run(name)``). A bad month raises the library's ``UserError``
+    (``retimed.KEY: month 40; allowed: a whole number from 1 to 36``).
     """
-    wanted = {}
-    for i, text in months.items():
-        wanted[i] = check_month(text, sc.horizon, f"events[{i}].month")
-    if all(wanted[i] == sc.events[i].month for i in wanted):
+    current = dict(zip(event_keys(sc), (e.month for e in sc.events)))
+    wanted = {k: _as_month(v) for k, v in months.items() if _as_month(v) != current.get(k)}
+    if not wanted:
         return sc
-    text = scenario_toml(sc, wanted)
-    return parse_scenario(text, file=f"{sc.name} (events moved)")
+    return sc.retimed(wanted)
 
 
-def save_scenario_file(sc: Scenario, folder) -> Scenario:
-    """Write a retimed scenario to ``folder/NAME.toml`` and load it from there (so saved runs carry its copy)."""
-    if sc.path and Path(sc.path).is_file():
-        return sc
-    path = Path(folder) / f"{sc.name}.toml"
-    path.write_text(scenario_toml(sc), encoding="utf-8")
-    return load_scenario(path)
+def event_months(sc: Scenario, months: dict[str, str]) -> dict[str, int]:
+    """Each event's month after moving (key -> month), or the scenario's own where the moves are not valid."""
+    try:
+        moved = retimed(sc, months)
+    except UserError:
+        moved = sc
+    return dict(zip(event_keys(moved), (e.month for e in moved.events)))
 
 
 # ----------------------------------------------------------------------------- run arguments
@@ -209,12 +175,16 @@ class RunSpec:
     seed: int
     overrides: dict = field(default_factory=dict)
     reference: str | None = None
+    moved: dict = field(default_factory=dict)  # event key -> month, as passed to Scenario.retimed
 
     def call(self) -> str:
         """The equivalent library call, for the page and the download (``alliance_sim.run(...)``)."""
         ov = ", ".join(f"{k!r}: {v:g}" for k, v in self.overrides.items())
-        moved = "" if (self.scenario.path and self.scenario.name in scenario_names()) else " (events moved)"
-        return (f"alliance_sim.run({self.scenario.name!r}{moved}, replicates={self.replicates}, seed={self.seed}"
+        sc = self.scenario
+        what = repr(sc.name)
+        if self.moved:
+            what = f"alliance_sim.load_scenario({sc.name!r}).retimed({self.moved!r})"
+        return (f"alliance_sim.run({what}, replicates={self.replicates}, seed={self.seed}"
                 + (f", overrides={{{ov}}}" if ov else "") + ")")
 
 
@@ -231,13 +201,14 @@ def check_whole(text, lo: int, hi: int | None, key: str, why: str = "") -> int:
     return int(value)
 
 
-def build_spec(name: str, replicates, seed, values: dict[str, str], months: dict[int, str],
+def build_spec(name: str, replicates, seed, values: dict[str, str], months: dict[str, str],
                reference: str | None = None) -> tuple[RunSpec | None, dict[str, str]]:
     """Check every field; return the run's spec, or ``None`` and each bad field's message.
 
     ``values``: parameter name -> text typed (only the changed ones);
-    ``months``: event index -> month typed. Error keys: ``scenario``,
-    ``replicates``, ``seed``, ``reference``, ``param:NAME``, ``event:I``.
+    ``months``: event key -> month typed. Error keys: ``scenario``,
+    ``replicates``, ``seed``, ``reference``, ``param:NAME``, ``event:KEY``
+    (a moved event), ``events`` (a timing problem of another event).
     """
     errors: dict[str, str] = {}
     try:
@@ -261,20 +232,20 @@ def build_spec(name: str, replicates, seed, values: dict[str, str], months: dict
     try:
         sc = retimed(sc, months)
     except UserError as e:
-        index = _event_index(e)
-        errors[f"event:{index}" if index is not None else "scenario"] = str(e)
+        errors[event_error_key(e, sc)] = str(e)
     if reference and reference not in scenario_names():
         errors["reference"] = f"reference: unknown scenario {reference!r}; allowed: {', '.join(scenario_names())}"
     if errors:
         return None, errors
-    return RunSpec(sc, n, s, overrides, reference or None), {}
+    base = dict(zip(event_keys(scenario(name)), (e.month for e in scenario(name).events)))
+    moved = {k: _as_month(v) for k, v in months.items() if _as_month(v) != base.get(k)}
+    return RunSpec(sc, n, s, overrides, reference or None, moved), {}
 
 
-def _event_index(e: UserError) -> int | None:
-    import re
-
-    m = re.search(r"events\[(\d+)\]", str(e))
-    return int(m.group(1)) if m else None
+def event_error_key(e: UserError, sc: Scenario) -> str:
+    """Which field a timing error belongs to: ``event:KEY`` when it names a moved event, else ``events``."""
+    key = (e.key or "").removeprefix("retimed.")
+    return f"event:{key}" if key in event_keys(sc) else "events"
 
 
 # ----------------------------------------------------------------------------- running
@@ -322,7 +293,7 @@ class ProgressExecutor(Executor):
             yield i, result
 
 
-def run(spec: RunSpec, progress=None, cancelled=None, workdir=None):
+def run(spec: RunSpec, progress=None, cancelled=None):
     """Run the spec (and its reference scenario, on the same seed): ``(Results, reference Results or None)``.
 
     ``progress(fraction)`` is called as months finish; ``cancelled()`` is
@@ -332,10 +303,7 @@ def run(spec: RunSpec, progress=None, cancelled=None, workdir=None):
 
     total = spec.replicates * (2 if spec.reference else 1)
     ex = ProgressExecutor(progress, cancelled, total=total)
-    sc = spec.scenario
-    if workdir is not None:
-        sc = save_scenario_file(sc, workdir)
-    res = run_ensemble(sc, spec.replicates, spec.seed, spec.overrides, executor=ex)
+    res = run_ensemble(spec.scenario, spec.replicates, spec.seed, spec.overrides, executor=ex)
     ref = None
     if spec.reference:
         ref = run_ensemble(spec.reference, spec.replicates, spec.seed, executor=ex)
