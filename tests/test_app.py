@@ -147,6 +147,20 @@ def test_an_event_moved_past_the_horizon_gets_the_librarys_message():
     assert set(errors) == {"events"} and "month 40, outside the horizon; allowed: 1 to 36" in errors["events"]
 
 
+def test_a_scenario_that_does_not_load_gets_the_commands_message(tmp_path):
+    for stem, rationality in (("p1", 4.0), ("p2", 6.0)):
+        (tmp_path / f"{stem}.toml").write_text(f'name = "{stem}"\ndescription = "a parent for the test"\n'
+                                               f"[parameters]\nrationality = {rationality}\n")
+    bad = tmp_path / "conflict.toml"
+    bad.write_text('name = "conflict"\ndescription = "two parents that disagree"\nextends = ["p1", "p2"]\n')
+    _, errors = st.build_spec(str(bad), "10", "0", {}, {})
+    cmd = cli("run", bad, "-n", "2", "--out", tmp_path / "out")
+    assert cmd.returncode == 2 and "set differently by parents" in errors["scenario"]
+    assert cmd.stderr.strip() == f"alliance-sim: error: {errors['scenario']}"
+    _, errors = st.build_spec("atlantis", "10", "0", {}, {})
+    assert cli("run", "atlantis").stderr.strip() == f"alliance-sim: error: {errors['scenario']}"
+
+
 @pytest.mark.parametrize("text", ["0", "10001", "1.5", "many", ""])
 def test_replicates_outside_the_apps_range_are_refused(text):
     _, errors = st.build_spec("baseline", text, "0", {}, {})

@@ -220,12 +220,15 @@ def _explain() -> None:
 
 # ----------------------------------------------------------------------------- components
 @solara.component
-def ScenarioCard():
-    sc = st.scenario(scenario_name.value)
+def ScenarioCard(broken: str | None = None):
     with solara.Div(classes=["as-card"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Scenario")
         solara.Select("Scenario", values=st.scenario_names(), value=scenario_name.value, on_value=_set_scenario,
                       classes=["as-scenario"])
+        if broken:  # a scenario file that does not load (e.g. a composition conflict): the library's message
+            solara.HTML(tag="div", unsafe_innerHTML=_esc(broken), classes=["as-error"])
+            return
+        sc = st.scenario(scenario_name.value)
         solara.HTML(tag="div", unsafe_innerHTML=f"<details><summary>{_plural(len(sc.events), 'event')}, {sc.horizon} months "
                     f"from {sc.start}: what it encodes</summary>{_esc(sc.description)}</details>",
                     classes=["as-small"])
@@ -401,12 +404,13 @@ def ExplainTab():
         solara.InputText(f"Month (1 to {sc.horizon})", value=explain_month, continuous_update=True,
                          style={"max-width": "140px"})
         solara.Button("Explain", on_click=_explain, disabled=explain_task.pending, classes=["as-explain"])
-    solara.HTML(tag="div", classes=["as-small"], unsafe_innerHTML=(
-        f"{_esc(ACTOR_NAMES.get(explain_actor.value, ''))}: why it chooses what it does, at the mean state of 200 "
-        "runs of the scenario (with your parameters and event months) as that month's games are played."))
+    res = explain_task.value if explain_task.finished else explain_out.value
+    if not res:
+        solara.HTML(tag="div", classes=["as-small"], unsafe_innerHTML=(
+            f"{_esc(ACTOR_NAMES.get(explain_actor.value, ''))}: why it chooses what it does, at the mean state of "
+            "200 runs of the scenario (with your parameters and event months) as that month's games are played."))
     if explain_task.pending:
         solara.ProgressLinear(True)
-    res = explain_task.value if explain_task.finished else explain_out.value
     if res:
         if res.get("error"):
             solara.HTML(tag="div", unsafe_innerHTML=_esc(res["error"]), classes=["as-error"])
@@ -455,9 +459,16 @@ def DownloadTab():
 def Page():
     solara.Title("alliance_sim: what-if explorer")
     solara.Style(CSS)
+    try:
+        st.scenario(scenario_name.value)
+        broken = None
+    except UserError as e:
+        broken = str(e)
     with solara.Row(style={"align-items": "flex-start", "gap": "16px", "padding": "8px"}):
         with solara.Column(classes=["as-left"]):
-            ScenarioCard()
+            ScenarioCard(broken)
+            if broken:
+                return
             RunCard()
             EventsCard()
             ParametersCard()

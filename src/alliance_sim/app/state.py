@@ -360,6 +360,11 @@ def headline(res, metrics=MAIN_METRICS, month: int | None = None):
     return out
 
 
+def signed(x: float) -> str:
+    """A term's value with its sign, three decimals; 0 for what rounds to zero (no ``-0.000``)."""
+    return "0" if abs(x) < 5e-4 else f"{x:+.3f}"
+
+
 def fmt(x: float) -> str:
     """A number as the page shows it: three decimals."""
     return f"{x:.3f}"
@@ -496,7 +501,7 @@ def explain_html(by_action, table, actor: str, month: int, actions: dict) -> str
     body = []
     for _, t in table.iterrows():
         vals = by_action.loc[t["term"]]
-        cells = "".join("<td class='num'></td>" if np.isnan(v) else f"<td class='num'>{v:+.3f}</td>" for v in vals)
+        cells = "".join("<td class='num'></td>" if np.isnan(v) else f"<td class='num'>{signed(v)}</td>" for v in vals)
         claims = [c.strip() for c in str(t["claims"]).split(",") if c.strip()]
         cited = "".join(f"<li><b>{e(c)}</b>: {e(claim_text(c))}</li>" for c in claims)
         body.append(f"<tr><td class='term'><details><summary><b>{e(t['term'])}</b>: {e(t['meaning'])} "
