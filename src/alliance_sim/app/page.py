@@ -238,7 +238,7 @@ def ScenarioCard(broken: str | None = None):
 def RunCard():
     err = errors.value
     running = run_task.pending
-    with solara.Div(classes=["as-card"]):
+    with solara.Div(classes=["as-card", "as-run-card"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Run an ensemble")
         with solara.Row(style={"gap": "8px"}):
             solara.InputText(f"Replicates (1 to {st.MAX_REPLICATES:,})", value=replicates, continuous_update=True,

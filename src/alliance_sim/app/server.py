@@ -101,6 +101,7 @@ def serve(port: int = DEFAULT_PORT, *, open_browser: bool = False, quiet: bool =
         config = uvicorn.Config("solara.server.starlette:app", log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=5)  # open pages must not keep Ctrl-C waiting
         server = uvicorn.Server(config)
+        preload()
         threading.Thread(target=warm_up, daemon=True, name="alliance-sim-app-warm-up").start()
         url = f"http://{HOST}:{port}/"
         print(f"alliance-sim app: serving at {url} (Ctrl-C stops it)", flush=True)
@@ -121,6 +122,21 @@ def serve(port: int = DEFAULT_PORT, *, open_browser: bool = False, quiet: bool =
     if not quiet:
         print("alliance-sim app: stopped", file=sys.stderr, flush=True)
 
+
+
+def preload() -> None:
+    """Import what pages and runs use before serving: never while a page renders.
+
+    Reacton looks modules such as pandas up in ``sys.modules``; imported by
+    the warm-up thread while a first page renders, it could find one half
+    initialised.
+    """
+    import importlib
+
+    for name in ("numpy", "pandas", "PIL.Image", "matplotlib.pyplot", "scipy.stats", "alliance_sim.app.page",
+                 "alliance_sim.ensemble", "alliance_sim.abm.model", "alliance_sim.output.figures",
+                 "alliance_sim.output.comparison", "alliance_sim.output.explain", "alliance_sim.abm.recorder"):
+        importlib.import_module(name)
 
 
 def warm_up() -> None:
