@@ -6,7 +6,7 @@ may import only the layers below it (lazy imports inside functions count too):
     0  _version, errors
     1  domain (the articles' world), games (solvers; imports nothing else)
     2  abm (the Mesa model)
-    3  engine (running batches), output (results, files, figures, explain)
+    3  engine (running batches), output (results, files, figures, explain), calibrated (accepted sets)
     4  ensemble (run, compare)
     5  explore (sweeps, sensitivity, discovery), classic (the classic models)
     6  app (the browser explorer)
@@ -23,6 +23,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "alliance_sim"
 LAYERS = {"_version": 0, "errors": 0, "domain": 1, "games": 1, "abm": 2, "engine": 3, "output": 3, "ensemble": 4,
+          "calibrated": 3,
           "explore": 5, "classic": 5, "app": 6, "cli": 7, "__init__": 8, "__main__": 8}
 
 

@@ -42,6 +42,10 @@ def test_compare_writes_one_figure_and_a_difference_table(tmp_path):
     t = pd.read_csv(out / "comparison.csv")
     assert set(t["scenario"]) == {"baseline", "ukraine_ceasefire", "russian_mediation"}
     assert (t.loc[t.scenario == "baseline", "diff_from_first"] == 0).all()
+    assert ((t["lo"] <= t["diff_from_first"]) & (t["diff_from_first"] <= t["hi"])).all()
+    d = pd.read_csv(out / "differences.csv")
+    assert set(d["scenario"]) == {"ukraine_ceasefire", "russian_mediation"} and set(d["month"]) == set(range(37))
+    assert (out / "differences.png").is_file() and "90% interval" in r.stdout
 
 
 def test_list_validate_explain_parameters_claims():

@@ -78,7 +78,7 @@ def test_a_few_discordant_binary_pairs_are_not_a_finding():
     x[:3] = 1.0
     _, lo, hi, _ = newcombe(x, y, 0.9)
     assert lo[0] < 0 < hi[0]
-    _, tlo, _, _ = paired_t(x, y, 0.9)
+    _, tlo, _, _ = paired_t(x, y, 0.9, few=0)  # the plain t (Wald) interval
     assert tlo[0] > 0
     # shares that are 0 in both: the interval covers zero and stays within [-1, 1]
     _, lo, hi, _ = newcombe(y, y, 0.9)
@@ -86,6 +86,13 @@ def test_a_few_discordant_binary_pairs_are_not_a_finding():
 
 
 # ----------------------------------------------------------------------------- Comparison.differences
+def test_comparison_lives_in_output_and_keeps_its_old_names():
+    from alliance_sim.ensemble import Comparison
+    from alliance_sim.output.comparison import Comparison as C
+
+    assert Comparison is C is a.Comparison and "robustness" in a.__all__
+
+
 def test_differences_has_one_row_per_scenario_metric_and_month(cmp):
     d = cmp.differences()
     assert list(d.columns) == list(DIFF_COLUMNS)
@@ -192,3 +199,20 @@ def test_cli_compare_prints_differences_with_intervals_and_flags(tmp_path):
     korean = lines[lines.index("kor_engagement - baseline:") + 2]
     assert korean.strip().startswith("ceasefire") and korean.rstrip().endswith("~0")
     assert (tmp_path / "c" / "differences.csv").is_file()
+
+
+def test_a_difference_made_by_a_handful_of_runs_is_not_a_finding_unless_the_signs_agree():
+    """5 of 6 differing pairs up (sign test p = 0.22): the t interval alone would exclude zero; ours covers it.
+    With 6 of 6 up (p = 0.03) the direction is clear, and with 40 differing pairs the t interval stands alone."""
+    base = np.zeros((500, 1))
+    five = base.copy()
+    five[:6, 0] = [0.9, 1.1, 1.0, 0.95, 1.05, -0.2]
+    _, tlo, _, _ = paired_t(five, base, few=0)
+    _, lo, hi, _ = paired_t(five, base)
+    assert tlo[0] > 0 and lo[0] == 0.0 < hi[0]
+    six = base.copy()
+    six[:6, 0] = [0.9, 1.1, 1.0, 0.95, 1.05, 0.2]
+    assert paired_t(six, base)[1][0] > 0
+    many = base.copy()
+    many[:40, 0] = np.r_[np.full(24, 1.0), np.full(16, -0.5)]  # sign test p = 0.27, but the mean is clear
+    assert paired_t(many, base)[1][0] == paired_t(many, base, few=0)[1][0] > 0

@@ -20,3 +20,23 @@ def test_the_odd_names_every_term_parameter_and_claim():
     for section in ("Purpose and patterns", "Entities, state variables and scales", "Process overview and scheduling",
                     "Design concepts", "Initialisation", "Input data", "Submodels"):
         assert section in text
+
+
+def test_the_robustness_document_is_the_commands_output_for_every_shipped_scenario():
+    """docs/robustness.md (the README's scenario outcomes) names the command that regenerates it; that command
+    parses, starts from baseline and covers every shipped scenario, and the document has a verdict for each."""
+    import shlex
+
+    from alliance_sim.cli import build_parser
+    from alliance_sim.domain.scenario import shipped
+
+    text = (ROOT / "docs" / "robustness.md").read_text()
+    line = next(x for x in text.splitlines() if x.startswith("Regenerate with `"))
+    argv = shlex.split(line.split("`")[1])
+    assert argv[:2] == ["alliance-sim", "robustness"]
+    args = build_parser().parse_args(argv[1:])
+    assert args.scenarios[0] == "baseline" and sorted(args.scenarios) == sorted(shipped())
+    verdicts = text.split("## Verdicts")[1].split("\n## ")[0]
+    for name in shipped():
+        if name != "baseline":
+            assert f"| `{name}` |" in verdicts, name

@@ -30,6 +30,7 @@ _API = {
     "explain": "output.explain", "scenario_context": "output.explain",
     "stage_game": "output.explain", "arena": "output.explain",
     "discover": "explore", "sensitivity": "explore", "sweep": "explore", "robustness": "explore.robustness",
+    "calibrate": "explore.calibrate", "calibrated_overrides": "calibrated",
 }
 
 

@@ -23,7 +23,7 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
         solution: str = "qre", chunk_size: int | None = None, progress: bool = False,
         executor="serial", workers: int | None = None, scheduler: str | None = None,
         out=None, resume: bool = False, table_format: str = "parquet", figures: bool = True,
-        overwrite: bool = False, figure_formats=("png",), checkpoint=None) -> Results:
+        overwrite: bool = False, figure_formats=("png",), checkpoint=None, calibrated=None) -> Results:
     """Run an ensemble of a scenario.
 
     Parameters
@@ -72,6 +72,11 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
     checkpoint : path, optional
         Without ``out``: keep finished chunks in ``CHECKPOINT.partial/`` (for
         ``resume``) and save nothing else; used by ``compare``.
+    calibrated : path, optional
+        A calibration folder or ``accepted*.csv`` (``alliance-sim calibrate``):
+        each replicate draws its parameter set from the accepted sets
+        (reproducibly from ``seed``); the scenario's own values and
+        ``overrides`` win (see :mod:`alliance_sim.calibrated`).
     """
     from .abm.recorder import frame
     from .engine.batches import Job, run_job
@@ -83,6 +88,12 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
     check_concept(solution)
     sc = load_scenario(scenario)
     overrides = dict(overrides or {})
+    cal_info = None
+    if calibrated is not None:  # checked and drawn before any work; explicit overrides win
+        from .calibrated import calibrated_overrides
+
+        drawn, cal_info = calibrated_overrides(calibrated, int(replicates), int(seed), scenario=sc)
+        overrides = {**drawn, **overrides}
     params = Params.build({**sc.parameters, **overrides}, int(replicates))  # validates before any work
     spans(int(replicates), chunk_size)  # validates the chunk size
     if resume and out is None and checkpoint is None:
@@ -100,6 +111,8 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
         arrays, info = run_job(job, chunk_size=chunk_size, executor=executor, workers=workers,
                                scheduler=scheduler, out=folder, resume=resume, progress=progress)
         res = Results(sc, frame(arrays), int(seed), int(replicates), params.as_dict(), solution, meta={"run": info})
+        if cal_info is not None:
+            res.meta["calibrated"] = cal_info
         if out is not None:
             from .engine.store import partial_dir
 

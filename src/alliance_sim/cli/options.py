@@ -124,6 +124,13 @@ def add_run_flags(p, replicates: int = 1000) -> None:
     add_engine_flags(p)
 
 
+def add_calibrated(p) -> None:
+    """``--calibrated FILE``: draw each replicate's parameters from a calibration's accepted sets."""
+    p.add_argument("--calibrated", default=None, metavar="FILE",
+                   help="draw each replicate's parameter set from the accepted sets of 'alliance-sim calibrate' "
+                        "(its --out folder or an accepted*.csv in it); the scenario's values and --set win")
+
+
 def add_output_flags(p, default: str, *, resume: bool = True, figures: bool = True) -> None:
     """``--out``, ``--overwrite``, ``--resume`` and the figure flags: the same in every command that writes."""
     p.add_argument("--out", default=None, metavar="FOLDER",
@@ -197,6 +204,8 @@ def resume_command(args, out) -> str:
         if getattr(args, flag):
             parts += [f"--{flag}", str(getattr(args, flag))]
     parts += ["--out", str(out)]
+    if getattr(args, "calibrated", None):
+        parts += ["--calibrated", str(args.calibrated)]
     if args.format != "parquet":
         parts += ["--format", args.format]
     if args.no_figures:

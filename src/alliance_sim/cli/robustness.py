@@ -66,6 +66,7 @@ def add_commands(sub) -> None:
 
 def cmd_robustness(args) -> int:
     import shlex
+    import textwrap
 
     from ..domain.scenario import load_scenario
     from ..explore.robustness import RATIONALITY, concepts, robustness, save
@@ -95,17 +96,19 @@ def cmd_robustness(args) -> int:
                          + [x for m in (args.metric or []) for x in ("--metric", m)]
                          + ([] if args.month is None else ["--month", str(args.month)])
                          + [x for s in (args.sets or []) for x in ("--set", s)]
-                         + ([] if markdown_path is None else ["--markdown", str(args.markdown)]))
+                         + ([] if markdown_path is None else ["--markdown", str(args.markdown)])
+                         + (["--overwrite"] if args.overwrite else []))
     table = robustness(scenarios, args.solutions, rationality, args.replicates, args.seed, metrics, month,
                        overrides, progress=True, **_engine(args))
     save(table, out, scenarios[0], seed=args.seed, replicates=args.replicates, command=command,
          overwrite=args.overwrite)
     if markdown_path is not None:
         _write_text(markdown_path, (out / "robustness.md").read_text(encoding="utf-8"))
-    print(f"Difference from {names[0]} at month {int(table['month'].iloc[0])} under each solution concept "
-          f"({', '.join(c['concept'] for c in grid)}),\npaired replicate by replicate ({args.replicates} replicates, "
-          f"seed {args.seed}), with its 90% interval; ~0: it covers zero.\nVerdict: holds (one sign, clear of "
-          f"zero, under every concept), depends, or ~0 everywhere.")
+    print(textwrap.fill(
+        f"Difference from {names[0]} at month {int(table['month'].iloc[0])} under each solution concept "
+        f"({', '.join(c['concept'] for c in grid)}), paired replicate by replicate ({args.replicates} replicates, "
+        f"seed {args.seed}), with its 90% interval; ~0: it covers zero. Verdict: holds (one sign, clear of "
+        f"zero, under every concept), depends, or ~0 everywhere.", WIDTH))
     print(robustness_lines(table))
     counts = table.drop_duplicates(["scenario", "metric"])["verdict"].value_counts()
     print("\n" + ", ".join(f"{k}: {counts.get(k, 0)}" for k in ("holds", "depends", "~0 everywhere")))

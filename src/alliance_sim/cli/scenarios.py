@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
-from .options import (PROG, add_output_flags, add_run_flags, executor_args, figure_formats, nonnegative_int,
+from .options import (PROG, add_calibrated, add_output_flags, add_run_flags, executor_args, figure_formats, nonnegative_int,
                       output_folder, parse_sets, positive_int, resume_command)
 from .options import seed as seed_type
 
@@ -18,6 +18,7 @@ def add_commands(sub) -> None:
     p = sub.add_parser("run", help="run a scenario ensemble and write tables and figures")
     p.add_argument("scenario", help="a shipped scenario name or a .toml path")
     add_run_flags(p)
+    add_calibrated(p)
     add_output_flags(p, "results/run/SCENARIO[_NAME-VALUE for each --set]")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="trajectories file format")
     p.set_defaults(func=cmd_run)
@@ -25,6 +26,7 @@ def add_commands(sub) -> None:
     p = sub.add_parser("compare", help="run several scenarios on the same seed and compare them")
     p.add_argument("scenarios", nargs="+", help="two or more scenario names or paths")
     add_run_flags(p)
+    add_calibrated(p)
     p.add_argument("--metric", action="append", default=None,
                    help="metric(s) to compare (repeatable; default: the main metrics)")
     p.add_argument("--month", type=nonnegative_int, default=None,
@@ -73,7 +75,7 @@ def cmd_run(args) -> int:
         res = run(sc, args.replicates, args.seed, overrides, solution=args.solution, chunk_size=args.chunk_size,
                   progress=True, out=out, resume=args.resume, table_format=args.format,
                   figures=not args.no_figures, overwrite=args.overwrite, figure_formats=formats,
-                  **executor_args(args))
+                  calibrated=args.calibrated, **executor_args(args))
     except KeyboardInterrupt:
         done = len(ChunkStore(partial_dir(out), {}).finished())
         if not done:
@@ -108,13 +110,16 @@ def cmd_compare(args) -> int:
     out = output_folder(args, "compare", "_".join(sc.name for sc in scenarios))
     comp = compare(scenarios, args.replicates, args.seed, overrides, metrics=metrics, month=month,
                    solution=args.solution, chunk_size=args.chunk_size, progress=True, checkpoint=out,
-                   resume=args.resume, **executor_args(args))
+                   resume=args.resume, calibrated=args.calibrated, **executor_args(args))
     comp.save(out, metrics, month, overwrite=args.overwrite, figure_formats=() if args.no_figures else formats)
     shutil.rmtree(partial_dir(out), ignore_errors=True)
     table = comp.table(metrics, month)
-    print(f"Difference from {comp.names[0]} at month {int(table['month'].iloc[0])}, paired replicate by replicate "
-          f"({args.replicates} replicates, seed {args.seed}, {args.solution}),\nwith its 90% interval; "
-          f"~0: the interval covers zero (chance alone could make this difference):")
+    import textwrap
+
+    print(textwrap.fill(f"Difference from {comp.names[0]} at month {int(table['month'].iloc[0])}, paired "
+                        f"replicate by replicate ({args.replicates} replicates, seed {args.seed}, {args.solution}), "
+                        f"with its 90% interval; ~0: the interval covers zero (chance alone could make this "
+                        f"difference):", WIDTH))
     print(difference_lines(table, comp.names[0]))
     figs = "" if args.no_figures else ", comparison." + "/".join(formats) + ", differences." + "/".join(formats)
     print(f"wrote {out}/ (comparison.csv, differences.csv{figs}, manifest.json, runs/)")

@@ -26,6 +26,7 @@ from ..errors import UserError
 
 HOLDS, DEPENDS, NONE = "holds", "depends", "~0 everywhere"
 RATIONALITY = (2.0, 4.0, 12.0)  # low, the model's default, the top of the parameter's range
+GLANCE = ("war_intensity", "prk_troops_in_russia", "alliance_strength", "us_prk_deal")  # the README's table
 COLUMNS = ("scenario", "reference", "metric", "month", "concept", "solution", "rationality", "reference_mean",
            "mean", "diff", "lo", "hi", "covers_zero", "sign", "verdict")
 
@@ -173,8 +174,16 @@ def verdicts(table):
 
 # ----------------------------------------------------------------------------- rendering
 def _decimals(values) -> int:
-    top = np.nanmax(np.abs(np.asarray(values, dtype=float))) if len(values) else 0.0
-    return 1 if top >= 10 else 2 if top > 1 else 3
+    """Decimals that show the largest value with about three significant digits (small differences stay visible)."""
+    v = np.abs(np.asarray(values, dtype=float))
+    top = np.nanmax(v) if v.size and np.isfinite(v).any() else 0.0
+    if top >= 10:
+        return 1
+    if top > 1:
+        return 2
+    if top >= 0.01 or top == 0:
+        return 3
+    return int(min(6, 2 - np.floor(np.log10(top))))
 
 
 def _cell(diff, lo, hi, covers, d: int) -> str:
@@ -214,13 +223,14 @@ def markdown(table, *, command: str | None = None, replicates: int | None = None
     counts = table.drop_duplicates(["scenario", "metric"])["verdict"].value_counts()
     out += ["", ", ".join(f"{counts.get(k, 0)} {k}" for k in (HOLDS, DEPENDS, NONE))
             + f" (of {len(scenarios) * len(metrics)} scenario x metric pairs)."]
+    out += _glance(table, scenarios, concepts_)
     for metric in metrics:
         sub = table[table["metric"] == metric]
-        d = _decimals(np.r_[sub["lo"], sub["hi"]])
         out += ["", f"## {label(metric)}: `{metric}`", ""]
         rows = []
         for s in scenarios:
             g = sub[sub["scenario"] == s].set_index("concept")
+            d = _decimals(np.r_[g["lo"], g["hi"]])  # per row: a scenario's small differences keep their digits
             rows.append([f"`{s}`"] + [_cell(*g.loc[c, ["diff", "lo", "hi", "covers_zero"]], d) if c in g.index
                                       else "" for c in concepts_] + [str(g["verdict"].iloc[0])])
         out += _md_table(["scenario − " + ref] + [f"`{c}`" for c in concepts_] + ["verdict"], rows)
@@ -238,6 +248,27 @@ def markdown(table, *, command: str | None = None, replicates: int | None = None
         out += [f"**{label(metric)}** (`{metric}`)", ""]
         out += _md_table(["scenario"] + [f"`{c}`" for c in concepts_], rows) + [""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _glance(table, scenarios, concepts_) -> list[str]:
+    """The headline metrics (``GLANCE``) in one table: each concept's difference, ``~0`` where it covers zero."""
+    from ..output.figures import label
+
+    metrics = [m for m in GLANCE if m in set(table["metric"])]
+    if not metrics:
+        return []
+    rows = []
+    for s in scenarios:
+        row = [f"`{s}`"]
+        for m in metrics:
+            g = table[(table["scenario"] == s) & (table["metric"] == m)].set_index("concept")
+            d = _decimals(g["diff"])
+            vals = ["~0" if g.loc[c, "covers_zero"] else f"{g.loc[c, 'diff']:+.{d}f}" for c in concepts_ if c in g.index]
+            row.append(" / ".join(vals) + f" **{g['verdict'].iloc[0]}**")
+        rows.append(row)
+    head = ["scenario (" + " / ".join(concepts_) + ")"] + [label(m) for m in metrics]
+    return (["", "At a glance: the difference under each concept (~0: its interval covers zero) and the verdict.",
+             ""] + _md_table(head, rows))
 
 
 def _md_table(head, rows) -> list[str]:

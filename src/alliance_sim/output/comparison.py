@@ -15,7 +15,10 @@ Interval methods (``level`` is two-sided, 90% by default):
   at thousands of times the cost for every metric x month x scenario. When
   every pair differs by the same amount (e.g. all by 0: the scenarios never
   diverge), the interval has zero width at that amount, which is correct: the
-  shared streams leave no doubt.
+  shared streams leave no doubt. When only a few pairs differ at all (fewer
+  than 30: a scenario changes the path of a handful of runs), the mean is a
+  sum of a few values, the t interval is too narrow, and it is extended to
+  reach zero unless the exact sign test on those pairs also finds a direction.
 * a 0/1 metric (a ceasefire, a deal): Newcombe's hybrid score interval for
   paired proportions (Newcombe 1998, *Statistics in Medicine* 17:2635,
   method 10). It combines the two shares' Wilson intervals with the
@@ -60,12 +63,20 @@ def _z(level: float) -> float:
     return float(norm.ppf(0.5 + level / 2))
 
 
-def paired_t(x, y, level: float = LEVEL):
+FEW_DIFFER = 30  # below this many pairs that differ at all, the t interval's normal approximation is not trusted
+
+
+def paired_t(x, y, level: float = LEVEL, *, few: int = FEW_DIFFER):
     """Mean paired difference ``x - y`` per column with its t interval: ``(diff, lo, hi, n)``.
 
     ``x``, ``y``: arrays ``(n, k)`` whose row ``i`` is pair ``i``; pairs with a
-    missing value on either side are left out.
+    missing value on either side are left out. Where fewer than ``few`` pairs
+    differ at all (the scenarios diverge in a handful of runs), the mean is a
+    sum of a few values and the t interval is too narrow: there it is extended
+    to reach zero unless the exact sign test on the pairs that differ also
+    rejects "as many up as down" at the same level (``few=0`` turns this off).
     """
+    from scipy.stats import binom
     from scipy.stats import t as student
 
     d = np.asarray(x, dtype=float) - np.asarray(y, dtype=float)
@@ -78,7 +89,12 @@ def paired_t(x, y, level: float = LEVEL):
         sd = np.sqrt((dev ** 2).sum(axis=0) / np.maximum(n - 1, 1))
         half = student.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
     half = np.where(n >= 2, half, np.inf)  # one pair says nothing about the spread
-    return mean, mean - half, mean + half, n
+    lo, hi = mean - half, mean + half
+    up, down = (ok & (d > 0)).sum(axis=0), (ok & (d < 0)).sum(axis=0)
+    k = up + down
+    p_sign = np.minimum(1.0, 2 * binom.cdf(np.minimum(up, down), np.maximum(k, 1), 0.5))
+    doubt = (k > 0) & (k < few) & (p_sign > 1 - level)
+    return mean, np.where(doubt, np.minimum(lo, 0.0), lo), np.where(doubt, np.maximum(hi, 0.0), hi), n
 
 
 def welch_t(x, y, level: float = LEVEL):
