@@ -178,10 +178,12 @@ def run_task(spec: st.RunSpec):
     charts = {"main": st.png(figures.metrics_grid(res.trajectories, info=res.info()))}
     outcome.value = {**out, "charts": dict(charts)}
     if ref is not None:
-        label = f"{spec.scenario.name} (yours)"
-        comp, diffs = st.differences(res, ref, label)
-        charts["diff"] = st.png(comp.plot_differences(reference=ref.scenario.name))
-        out["diffs"] = st.differences_html(diffs)
+        try:
+            comp, diffs = st.differences(res, ref, f"{spec.scenario.name} (yours)")
+            charts["diff"] = st.png(comp.plot_differences(reference=ref.scenario.name))
+            out["diffs"] = st.differences_html(diffs)
+        except UserError as e:  # e.g. a reference with a shorter horizon: the library's message, in the tab
+            out["diffs"] = f"<div class='as-error'>{_esc(e)}</div>"
     total = time.perf_counter() - t0
     outcome.value = {**out, "charts": charts, "total": total}
     status.value = f"{spec.replicates:,} replicates in {seconds:.1f} s (charts at {total:.1f} s)"

@@ -391,7 +391,7 @@ def differences(res, ref, label: str, level: float = 0.9, month: int | None = No
 
     ref_name = ref.scenario.name
     comp = Comparison({label: res, ref_name: ref})
-    m = res.months if month is None else int(month)
+    m = min(res.months, ref.months) if month is None else int(month)  # the last month both have
     return comp, comp.differences(months=[m], level=level, reference=ref_name)
 
 
