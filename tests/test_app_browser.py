@@ -52,7 +52,7 @@ def _start(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(browser, tmp_path_factory):  # browser first: no server started where the tests skip
     proc, url, log = _start(tmp_path_factory)
     yield url
     if proc.poll() is None:
