@@ -291,3 +291,15 @@ def test_the_command_and_the_server_agree_on_the_default_port():
 
     assert app.DEFAULT_PORT == server.DEFAULT_PORT
     assert "127.0.0.1" in cli("app", "--help").stdout
+
+
+def test_the_report_download_is_the_librarys_report():
+    report = pytest.importorskip("alliance_sim.output.report")
+    spec = _spec("ukraine_ceasefire", {"offer_relief": "0.8"})
+    res, _ = st.run(spec)
+    assert st.report_available()
+    html = st.report_html(res)
+    assert html == report.build_report(res) and html.lstrip().lower().startswith("<!doctype html")
+    ref = alliance_sim.run("baseline", replicates=N, seed=3)
+    both = st.report_html(res, ref, "ukraine_ceasefire (yours)")
+    assert "ukraine_ceasefire (yours)" in both and "baseline" in both

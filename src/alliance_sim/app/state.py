@@ -555,6 +555,7 @@ def report_html(res, ref=None, label: str | None = None) -> str | None:
     if ref is not None:
         from ..output.comparison import Comparison
 
-        return build_report(Comparison({label or res.scenario.name: res, ref.scenario.name: ref}))
+        # the reference first: the report takes each scenario's difference from the first
+        return build_report(Comparison({ref.scenario.name: ref, label or f"{res.scenario.name} (yours)": res}))
     return build_report(res)
 
