@@ -450,6 +450,11 @@ def DownloadTab():
     name = res.scenario.name
     solara.FileDownload(lambda: st.run_zip(res), filename=f"{name}_seed{spec.seed}.zip",
                         label="Download the run (zip: trajectories, summary, manifest, scenario, figures)")
+    solara.HTML(tag="p", classes=["as-small"], unsafe_innerHTML=(
+        f"The folder <code>alliance-sim run --out</code> writes, for <code>{_esc(spec.call())}</code>. Unzipped, "
+        f"<code>alliance_sim.load('{_esc(name)}')</code> reopens it, and its <code>scenario.toml</code> (the scenario "
+        "as run, events at their months) reruns it from the command line with the same "
+        "<code>--set</code> values."))
     if st.report_available():
         solara.FileDownload(lambda: st.report_html(res, ref, f"{name} (yours)").encode("utf-8"),
                             filename=f"{name}_report.html", label="Download the HTML report", mime_type="text/html")
