@@ -29,6 +29,7 @@ _API = {
     "Results": "output.results",
     "explain": "output.explain", "scenario_context": "output.explain",
     "stage_game": "output.explain", "arena": "output.explain",
+    "report": "output.report",
     "discover": "explore", "sensitivity": "explore", "sweep": "explore", "robustness": "explore.robustness",
     "calibrate": "explore.calibrate", "calibrated_overrides": "calibrated",
 }

@@ -49,9 +49,12 @@ class StateActor(mesa.Agent):
         self.decided: set[str] = set()  # arenas whose move was drawn in turn this month (sequential games)
         self.payoff: np.ndarray | None = None
 
-    def payoff_tensor(self, arena: Arena, context, shape: tuple[int, ...]) -> np.ndarray:
-        """This actor's payoffs over the arena's profile grid, ``(R, a_1, ..., a_k)``, as it weighs them."""
-        tensor = payoff_tensor(self.terms[arena.name], context, shape)
+    def payoff_tensor(self, arena: Arena, context, shape: tuple[int, ...], keep: dict | None = None) -> np.ndarray:
+        """This actor's payoffs over the arena's profile grid, ``(R, a_1, ..., a_k)``, as it weighs them.
+
+        ``keep`` receives each term's value on the grid (see ``domain.payoffs.payoff_tensor``).
+        """
+        tensor = payoff_tensor(self.terms[arena.name], context, shape, keep=keep)
         if self.precision != 1.0:
             tensor *= self.precision
         return tensor
@@ -74,9 +77,13 @@ class StateActor(mesa.Agent):
         self.action[arena.name] = action
         self.decided.add(arena.name)
 
-    def score(self, state, acts: dict, params) -> None:
-        """This month's realised payoff ``(R,)``: every term at the actions taken."""
-        self.payoff = realised_payoff(self.all_terms, state, acts, params)
+    def score(self, state, acts: dict, params, on_grid: dict | None = None) -> None:
+        """This month's realised payoff ``(R,)``: every term at the actions taken.
+
+        ``on_grid``: the terms' values on this month's game grids, read at the
+        actions taken instead of computed again (bitwise the same).
+        """
+        self.payoff = realised_payoff(self.all_terms, state, acts, params, on_grid)
 
     def action_code(self) -> np.ndarray:
         """This month's action per replicate as one integer (recorded arenas' actions in mixed radix)."""

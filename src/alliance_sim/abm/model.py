@@ -30,8 +30,17 @@ from .streams import CHOICE_COLUMNS, NORMALS, U_DEAL, U_SETTLE, choice_columns, 
 
 
 def _mean_metric(name: str, model: "AllianceModel") -> float:
-    """Model-level series for Mesa's DataCollector: a metric's mean over the replicates."""
-    return float(np.mean(metric_values(name, model.state, model.params, model.flows)))
+    """Model-level series for Mesa's DataCollector: a metric's mean over the replicates.
+
+    ``np.mean`` of a 1-D float array, computed the way it does (sum, then one
+    division), without its per-call overhead (the model calls this 26 times a month).
+    """
+    recorder = model.recorder
+    v = recorder.latest.get(name) if recorder is not None else None  # what the recorder just kept
+    if v is None:
+        v = metric_values(name, model.state, model.params, model.flows)
+    v = np.asarray(v, dtype=float)
+    return float(np.add.reduce(v) / v.size)
 
 
 class AllianceModel(mesa.Model):
@@ -92,6 +101,7 @@ class AllianceModel(mesa.Model):
             StateActor(self, code, precision=self.spec.precision.get(code, 1.0), choice_columns=choice_columns(code))
         self._by_code = {agent.code: agent for agent in self.agents}  # arena axis order needs lookup by code
         self._equilibria: dict[str, list[np.ndarray]] = {}
+        self._on_grid: dict | None = None  # during a month: the payoff terms' values on its game grids
         self.recorder = Recorder(self.n, self.replicate_ids, self.spec.start)
         self.recorder.record_initial(self.state, self.params, [self.actor(c) for c in ACTORS], self.flows)  # month 0
         self.datacollector = mesa.DataCollector(model_reporters={m: partial(_mean_metric, m) for m in METRICS})
@@ -108,6 +118,7 @@ class AllianceModel(mesa.Model):
         self.solved_at = (s, p)  # the state and parameters this month's games are played at (after its events)
         uniforms = self._uniforms[self.month - 1]
         played = [arena for arena in ARENAS if arena.when is None or np.any(getattr(s, arena.when) > 0)]
+        self._on_grid = {}  # each payoff term's value on this month's game grids, for the realised payoffs
         for arena in ARENAS:
             if arena in played:
                 self._solve(arena, s, p, uniforms)
@@ -118,7 +129,8 @@ class AllianceModel(mesa.Model):
         # Bound to this month's state and parameters: mechanisms shared by the
         # payoffs and the transition are computed once.
         acts = {a.name: Acts(a, {c: self.actor(c).action[a.name] for c in a.players}).bind(s, p) for a in played}
-        self.agents.do("score", s, acts, p)
+        self.agents.do("score", s, acts, p, self._on_grid)
+        self._on_grid = None
         noise = {name: self._normals[self.month - 1][:, k] for k, name in enumerate(NORMALS)}
         noise["u_deal"], noise["u_settle"] = uniforms[:, U_DEAL], uniforms[:, U_SETTLE]
         self.state, self.flows = transition(s, acts, p, noise)
@@ -131,7 +143,7 @@ class AllianceModel(mesa.Model):
         """Each player states its payoff tensor; the arena's game is solved; each gets its strategy."""
         players = [self.actor(c) for c in arena.players]
         context, shape = arena_context(arena, s, p), (self.n,) + arena.shape
-        payoffs = [agent.payoff_tensor(arena, context, shape) for agent in players]
+        payoffs = [agent.payoff_tensor(arena, context, shape, self._on_grid) for agent in players]
         if arena.sequential:  # solved backwards, played forwards: each mover draws with its own uniforms
             tree = solve_sequential(payoffs, self.solution, p.rationality)
             path = realised_path(tree, [uniforms[:, CHOICE_COLUMNS[(arena.name, c)]] for c in arena.players])

@@ -55,15 +55,26 @@ class Recorder:
         self.start = start
         self.steps: list[int] = []
         self._data: dict[str, list[np.ndarray]] = {}
+        self.latest: dict[str, np.ndarray] = {}  # the metrics of the month recorded last (the model's means read them)
 
     def _put(self, name: str, values: np.ndarray) -> None:
         self._data.setdefault(name, []).append(np.asarray(values))
 
+    def _metrics(self, state, params, flows: dict) -> None:
+        latest = self.latest = {}
+        data = self._data
+        for name in METRICS:
+            v = latest[name] = np.asarray(metric_values(name, state, params, flows))
+            col = data.get(name)
+            if col is None:
+                data[name] = [v]
+            else:
+                col.append(v)
+
     def record_initial(self, state, params, agents, flows: dict) -> None:
         """Keep month 0, the starting state: payoffs NaN, actions missing (no month has been played)."""
         self.steps.append(0)
-        for name in METRICS:
-            self._put(name, metric_values(name, state, params, flows))
+        self._metrics(state, params, flows)
         for agent in agents:
             self._put(payoff_column(agent.code), np.full(self.n, np.nan))
             self._put(action_column(agent.code), np.full(self.n, -1, dtype=np.int16))
@@ -71,8 +82,7 @@ class Recorder:
     def record(self, step: int, state, params, agents, flows: dict) -> None:
         """Keep month ``step``: every metric, and each agent's payoff and action code."""
         self.steps.append(step)
-        for name in METRICS:
-            self._put(name, metric_values(name, state, params, flows))
+        self._metrics(state, params, flows)
         for agent in agents:
             self._put(payoff_column(agent.code), agent.payoff)
             self._put(action_column(agent.code), agent.action_code().astype(np.int16))
@@ -99,6 +109,19 @@ class Recorder:
         return frame(self.arrays())
 
 
+_DTYPES: dict = {}
+
+
+def _dtype(code: str):
+    """The categorical dtype of an actor's action column, made (and its categories checked) once."""
+    out = _DTYPES.get(code)
+    if out is None:
+        import pandas as pd
+
+        out = _DTYPES[code] = pd.CategoricalDtype(_CATEGORIES[code])
+    return out
+
+
 def frame(arrays: dict[str, np.ndarray]):
     """The tidy DataFrame from ``Recorder.arrays()`` columns (action codes become categoricals)."""
     import pandas as pd
@@ -106,7 +129,7 @@ def frame(arrays: dict[str, np.ndarray]):
     data = {}
     for name, col in arrays.items():
         if is_action(name):
-            col = pd.Categorical.from_codes(col, categories=_CATEGORIES[actor_of(name)])
+            col = pd.Categorical.from_codes(col, dtype=_dtype(actor_of(name)))
         data[name] = col
     return pd.DataFrame(data, copy=False)  # the columns are the table's own: no copy
 

@@ -28,28 +28,63 @@ class Acts:
     and the transition that share them compute each one once.
     """
 
-    __slots__ = ("arena", "index", "_cache", "_memo")
+    __slots__ = ("arena", "index", "_cache", "_memo", "_gates", "batch_last")
 
-    def __init__(self, arena: Arena, index: dict[str, np.ndarray]):
+    def __init__(self, arena: Arena, index: dict[str, np.ndarray], *, batch_last: bool = False):
         self.arena = arena
         self.index = index
+        self.batch_last = batch_last  # a grid whose replicate axis is last (``grid(batch_last=True)``)
         self._cache: dict[tuple[str, str], np.ndarray] = {}
         self._memo = None  # (state, params, {mechanism: value}) of a bound view
+        self._gates: dict[tuple[str, str], dict] = {}  # indicator caches of the gated views (``gated``)
 
     @classmethod
-    def grid(cls, arena: Arena) -> "Acts":
+    def grid(cls, arena: Arena, *, batch_last: bool = False) -> "Acts":
+        """Every action profile of the arena: player ``j``'s index varies along axis ``1 + j``.
+
+        ``batch_last``: along axis ``j`` instead, the replicate axis being the
+        last (the layout payoff tensors are computed in; see ``payoffs.arena_context``).
+        """
         k = len(arena.players)
         index = {}
         for j, (actor, acts) in enumerate(zip(arena.players, arena.actions)):
-            shape = (1,) + (1,) * j + (len(acts),) + (1,) * (k - j - 1)
+            shape = (1,) * j + (len(acts),) + (1,) * (k - j - 1)
+            shape = shape + (1,) if batch_last else (1,) + shape
             index[actor] = np.arange(len(acts)).reshape(shape)
-        return cls(arena, index)
+        return cls(arena, index, batch_last=batch_last)
 
     def bind(self, s, p) -> "Acts":
         """A view of the same actions that memoises mechanisms evaluated at state ``s`` and parameters ``p``."""
         view = Acts.__new__(Acts)
-        view.arena, view.index, view._cache = self.arena, self.index, self._cache
+        view.arena, view.index, view._cache, view._gates = self.arena, self.index, self._cache, self._gates
+        view.batch_last = self.batch_last
         view._memo = (s, p, {})
+        return view
+
+    def gated(self, actor: str, action: str) -> "Acts":
+        """A view of a bound grid in which ``actor``'s indicator of ``action`` is 1 at every profile.
+
+        For a payoff term that is that indicator times a factor that does not
+        depend on it (``Term.gate``): evaluated on this view, the term is the
+        factor alone, on a grid without ``actor``'s axis where nothing else
+        depends on it, and the term on the whole grid is the indicator times
+        it, bitwise (a product with a 0/1 factor is exact in any order).
+        Mechanisms are memoised apart from the ungated view's.
+        """
+        memo = self._memo
+        key = ("gated", actor, action)
+        view = memo[2].get(key) if memo is not None else None
+        if view is None:
+            view = Acts.__new__(Acts)
+            view.arena, view.index, view._gates, view.batch_last = self.arena, self.index, self._gates, self.batch_last
+            cache = self._gates.get((actor, action))
+            if cache is None:  # kept with the grid: filled once, reused every month
+                ones = np.ones((1,) * np.ndim(self.index[actor]))
+                cache = self._gates[(actor, action)] = {(actor, action): ones}
+            view._cache = cache
+            view._memo = (memo[0], memo[1], {}) if memo is not None else None
+            if memo is not None:
+                memo[2][key] = view
         return view
 
     def i(self, actor: str, action: str) -> np.ndarray:
@@ -70,9 +105,12 @@ def _indicator(arena: Arena, actor: str, action: str) -> tuple[float, ...]:
     return hits
 
 
+@functools.lru_cache(maxsize=None)
 def indicator(arena: Arena, actor: str, action: str) -> np.ndarray:
-    """1.0 for each of ``actor``'s actions in ``arena`` that is ``action`` or has it as a part."""
-    return np.asarray(_indicator(arena, actor, action))
+    """1.0 for each of ``actor``'s actions in ``arena`` that is ``action`` or has it as a part (read-only)."""
+    out = np.asarray(_indicator(arena, actor, action))
+    out.flags.writeable = False  # one array per (arena, actor, action), shared
+    return out
 
 
 def _memo(fn):

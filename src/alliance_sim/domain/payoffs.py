@@ -8,6 +8,7 @@ depend on the actor's own action still count in its payoff, not its choice.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from . import mechanisms as m
 from .actors import BARGAIN, CRISIS, FRONT, Arena
-from .mechanisms import Acts
+from .mechanisms import Acts, indicator
 from .parameters import PARAMETERS
 
 
@@ -28,6 +29,10 @@ class Term:
     meaning: str
     feature: Callable
     extra_claims: tuple[str, ...] = ()
+    #: ``(actor, action)`` if the feature is that action's indicator times a factor that does not
+    #: depend on it (e.g. anything paid as talks progress, which needs a US offer): payoff tensors
+    #: then evaluate the factor alone, on a smaller grid (``payoff_tensor``). Performance only.
+    gate: tuple[str, str] | None = None
 
     @property
     def claims(self) -> tuple[str, ...]:
@@ -41,12 +46,14 @@ class Term:
 TERMS: list[Term] = []
 
 
-def _term(actor: str, arena: Arena, name: str, weight: str, meaning: str, *extra_claims: str):
+def _term(actor: str, arena: Arena, name: str, weight: str, meaning: str, *extra_claims: str, gate=None):
     def register(feature):
-        TERMS.append(Term(actor, arena.name, name, weight, meaning, feature, tuple(extra_claims)))
+        TERMS.append(Term(actor, arena.name, name, weight, meaning, feature, tuple(extra_claims), gate))
         return feature
     return register
 
+
+OFFER = ("USA", "offer")  # the gate of the terms paid as talks progress (``Term.gate``)
 
 # Each term: the actor, its arena, a name, its weight parameter (whose claims argue the term), what it
 # means, and extra claims that argue its shape. Sign conventions are in the feature: a cost is negative.
@@ -89,35 +96,36 @@ def _prk_guarantee(s, a, p):
 
 
 @_term("PRK", BARGAIN, "sanctions_relief", "w_prk_relief",
-       "sanctions relief the US offers, worth more the harder sanctions bite")
+       "sanctions relief the US offers, worth more the harder sanctions bite", gate=OFFER)
 def _prk_relief(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_relief * s.sanctions_pressure
 
 
-@_term("PRK", BARGAIN, "recognition", "w_prk_recognition", "recognition as a nuclear-weapon state")
+@_term("PRK", BARGAIN, "recognition", "w_prk_recognition", "recognition as a nuclear-weapon state", gate=OFFER)
 def _prk_recognition(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_recognition
 
 
-@_term("PRK", BARGAIN, "normalisation", "w_prk_normalisation", "peace treaty, liaison offices, end of the travel ban")
+@_term("PRK", BARGAIN, "normalisation", "w_prk_normalisation", "peace treaty, liaison offices, end of the travel ban", gate=OFFER)
 def _prk_normalisation(s, a, p):
     return m.talks_progress(s, a, p) * p.offer_normalisation
 
 
 @_term("PRK", BARGAIN, "forgone_russian_rewards", "w_prk_forgone",
        "the months of Russian rewards a deal covering the troops gives up (less if, after a US-Russia "
-       "settlement, Russia brokers it)", "hedge.both", "exchange.sensitive_tech")
+       "settlement, Russia brokers it)", "hedge.both", "exchange.sensitive_tech", gate=OFFER)
 def _prk_forgone(s, a, p):
     return -m.talks_progress(s, a, p) * m.rewards_flow(s, p) * m.forgone_share(s, a, p)
 
 
-@_term("PRK", BARGAIN, "freeze", "w_prk_freeze", "the freeze of its nuclear programme a deal asks for")
+@_term("PRK", BARGAIN, "freeze", "w_prk_freeze", "the freeze of its nuclear programme a deal asks for", gate=OFFER)
 def _prk_freeze(s, a, p):
     return -m.talks_progress(s, a, p)
 
 
 @_term("PRK", BARGAIN, "failed_talks", "w_prk_failure",
-       "talks that take place and fail bring tighter enforcement, less with Russian backing and sanction evasion")
+       "talks that take place and fail bring tighter enforcement, less with Russian backing and sanction evasion",
+       gate=OFFER)
 def _prk_failure(s, a, p):
     return -m.at_table(a) * (1.0 - m.talks_success(s, a, p)) * m.failure_exposure(s, a, p)
 
@@ -156,7 +164,8 @@ def _rus_tech_cost(s, a, p):
 
 @_term("RUS", BARGAIN, "wedge", "w_rus_wedge",
        "the months of PRK manpower a US-PRK deal pulls home while Russia is short of soldiers (less if, "
-       "after a settlement, Russia brokers it and keeps employing them)", "hedge.both", "shortage.persists")
+       "after a settlement, Russia brokers it and keeps employing them)", "hedge.both", "shortage.persists",
+       gate=OFFER)
 def _rus_wedge(s, a, p):
     return -m.talks_progress(s, a, p) * m.manpower_flow(s, p) * m.forgone_share(s, a, p)
 
@@ -188,7 +197,7 @@ def _rus_obligation(s, a, p):
 
 # ---------------------------------------------------------------- USA, the bargain
 @_term("USA", BARGAIN, "deal", "w_usa_deal", "progress towards a freeze, worth more if it brings PRK troops home",
-       "deal.cover_troops")
+       "deal.cover_troops", gate=OFFER)
 def _usa_deal(s, a, p):
     return m.talks_progress(s, a, p) * (1.0 + p.w_usa_troops_covered * m.deployment(s))
 
@@ -198,7 +207,7 @@ def _usa_dialogue(s, a, p):
     return a.i("USA", "offer")
 
 
-@_term("USA", BARGAIN, "concessions", "w_usa_concession", "what the package concedes, paid as talks progress")
+@_term("USA", BARGAIN, "concessions", "w_usa_concession", "what the package concedes, paid as talks progress", gate=OFFER)
 def _usa_concession(s, a, p):
     return -m.talks_progress(s, a, p) * m.offer_generosity(p)
 
@@ -294,8 +303,23 @@ _GRIDS: dict[str, Acts] = {}
 
 def _grid(arena: Arena) -> Acts:
     if arena.name not in _GRIDS:
-        _GRIDS[arena.name] = Acts.grid(arena)
+        _GRIDS[arena.name] = Acts.grid(arena, batch_last=True)
     return _GRIDS[arena.name]
+
+
+def _batch_last(bag, k: int):
+    """The bag with each replicate array ``(R,)`` reshaped to ``(1, ..., 1, R)`` (``k`` unit axes first).
+
+    Remembered in the bag's cache of expansions (bags are immutable), like ``Bag.expand``.
+    """
+    key = ("batch_last", k)
+    out = bag._expanded.get(key)
+    if out is None:
+        head = (1,) * k
+        out = type(bag)({n: (v.reshape(head + v.shape) if isinstance(v, np.ndarray) else v)
+                         for n, v in bag._values.items()})
+        bag._expanded[key] = out
+    return out
 
 
 def arena_context(arena: Arena, s, p):
@@ -303,30 +327,113 @@ def arena_context(arena: Arena, s, p):
 
     State and parameters get unit axes for the players' actions; the grid's
     ``Acts`` is bound to them, so mechanisms shared by several terms (and by
-    several players) are computed once per arena and month.
+    several players) are computed once per arena and month. The replicate
+    axis comes last (state ``(1, ..., 1, R)``, grid ``(a_1, ..., a_k, 1)``):
+    every operation then runs over contiguous replicates, and the solvers
+    read each action's slice contiguously; ``payoff_tensor`` returns the
+    usual ``(R, a_1, ..., a_k)`` view. The layout changes no value.
     """
     k = len(arena.players)
-    se, pe = s.expand(k), p.expand(k)
+    se, pe = _batch_last(s, k), _batch_last(p, k)
     return se, _grid(arena).bind(se, pe), pe
 
 
-def payoff_tensor(terms, context, shape: tuple[int, ...]) -> np.ndarray:
+GATE_MIN_REPLICATES = 32  # below this, gated terms are evaluated on the whole grid (less Python overhead)
+
+
+def payoff_tensor(terms, context, shape: tuple[int, ...], *, keep: dict | None = None) -> np.ndarray:
     """The sum of ``terms`` over an arena's profile grid: an ``(R, a_1, ..., a_k)`` array.
 
     Each term is evaluated on its own broadcast shape (a term that ignores
     some players' actions has length-1 axes there); terms of the same shape
-    are summed first, and each such group is added to the full grid once.
+    are summed first, in term order, and the groups are summed in the order
+    they first appear, starting from zero.
+
+    Bitwise the same as adding each group to a zero grid, but cheaper: the
+    running sum is kept on the smallest grid the groups so far need, and a
+    group whose terms all have the same ``gate`` is evaluated without the
+    gate (``Acts.gated``) and added only where the gate is open (elsewhere
+    it is an exact zero, and adding zero to a sum started from ``+0`` changes
+    no bit).
+
+    ``keep``: a dict that receives each term's value on the grid, ``{id(term):
+    (value, gate)}``, for ``realised_payoff`` to read the realised payoffs from.
     """
     se, a, pe = context
-    groups: dict[tuple[int, ...], np.ndarray] = {}
+    # Gating saves arithmetic, which only pays for itself over enough replicates (both ways are bitwise equal).
+    gating = a._memo is not None and shape[0] >= GATE_MIN_REPLICATES
+    groups: dict[tuple[int, ...], list] = {}  # shape -> [sum, gate or None, gate's indicator shape]
     for t in terms:
-        v = t.value(se, a, pe)
-        key = np.shape(v)
-        groups[key] = groups[key] + v if key in groups else v
-    total = np.zeros(shape)
-    for v in groups.values():
-        total += v
-    return total
+        if t.gate is not None and gating:
+            v = t.value(se, a.gated(*t.gate), pe)
+            gate = t.gate
+            gate_shape = np.shape(a.i(*gate))
+            key = _broadcast_shapes(np.shape(v), gate_shape)
+        else:
+            v, gate, gate_shape = t.value(se, a, pe), None, None
+            key = np.shape(v)
+        if keep is not None:
+            keep[id(t)] = (v, gate)
+        g = groups.get(key)
+        if g is None:
+            groups[key] = [v, gate, gate_shape]
+            continue
+        if g[1] != gate:  # a group mixing gates (or gated and not): materialise the gated parts exactly
+            g[0] = _ungate(g[0], g[1], a)
+            v, g[1] = _ungate(v, gate, a), None
+        g[0] = g[0] + v
+    acc = None
+    for key, (v, gate, gate_shape) in groups.items():
+        if gate is None:
+            acc = 0.0 + v if acc is None else acc + v
+            continue
+        acc = _add_gated(acc, v, key, gate, gate_shape, a.arena)
+    full = tuple(shape[1:]) + tuple(shape[:1]) if a.batch_last else tuple(shape)
+    if acc is None:
+        out = np.zeros(full)
+    elif np.shape(acc) == full and acc.flags.writeable and acc.flags.owndata:
+        out = acc
+    else:
+        out = np.array(np.broadcast_to(acc, full))
+    return out.transpose(_batch_first(out.ndim)) if a.batch_last else out
+
+
+@functools.lru_cache(maxsize=None)
+def _broadcast_shapes(*shapes) -> tuple[int, ...]:
+    return np.broadcast_shapes(*shapes)
+
+
+@functools.lru_cache(maxsize=None)
+def _batch_first(ndim: int) -> tuple[int, ...]:
+    """Axes that move the last (replicate) axis first: ``np.moveaxis(x, -1, 0)`` as a transpose."""
+    return (ndim - 1,) + tuple(range(ndim - 1))
+
+
+def _add_gated(acc, v, key, gate, gate_shape, arena) -> np.ndarray:
+    """``acc`` plus a gated group ``v`` where its gate is open, as a new array on the grid both need.
+
+    Written one slice of the gate's axis at a time. Where the gate is closed
+    the group is an exact zero: ``acc`` is copied.
+    """
+    full = _broadcast_shapes(key, acc.shape) if acc is not None else key
+    out = np.empty(full)
+    axis = next(k for k, n in enumerate(gate_shape) if n > 1)
+    head = (slice(None),) * axis
+    is_open = indicator(arena, *gate)
+    acc_rows = acc is not None and acc.shape[axis] > 1
+    v_rows = np.shape(v)[axis] > 1
+    for row in range(full[axis]):
+        base = 0.0 if acc is None else acc[head + ((row if acc_rows else 0),)]
+        if is_open[row]:
+            np.add(base, v[head + ((row if v_rows else 0),)], out=out[head + (row,)])
+        else:
+            out[head + (row,)] = base
+    return out
+
+
+def _ungate(v, gate, a: Acts):
+    """A gated term's value on the whole grid: the gate's indicator times it (exact: a 0/1 factor)."""
+    return v if gate is None else a.i(*gate) * v
 
 
 def arena_payoffs(arena: Arena, s, p) -> list[np.ndarray]:
@@ -343,19 +450,50 @@ def term_values(actor: str, s, acts: dict[str, Acts], p) -> dict[str, np.ndarray
                      else np.zeros(n)) for t in terms_of(actor)}
 
 
-def realised_payoff(terms, s, acts: dict[str, Acts], p) -> np.ndarray:
+def realised_payoff(terms, s, acts: dict[str, Acts], p, on_grid: dict | None = None) -> np.ndarray:
     """The sum of ``terms`` at realised actions, ``(R,)``: ``term_values`` summed in term order.
 
     Terms of an arena not played this month (absent from ``acts``) count zero.
+    ``on_grid`` (from ``payoff_tensor(..., keep=)``, at the same state and
+    parameters) holds the terms' values on the grids of this month's games:
+    a term's value is then read at the realised profile rather than computed
+    again, bitwise the same (the grid computes each profile with the same
+    operations; a gated term is its gate's 0/1 indicator times the value read).
     """
     n = s.n
     total = np.zeros(n)
     for t in terms:
         if t.arena not in acts:
             continue
-        v = np.asarray(t.value(s, acts[t.arena], p), dtype=float)
+        kept = on_grid.get(id(t)) if on_grid is not None else None
+        if kept is None:
+            v = np.asarray(t.value(s, acts[t.arena], p), dtype=float)
+        else:
+            v = _at_profile(kept, acts[t.arena], n)
         total = total + (v if v.shape == (n,) else np.broadcast_to(v, (n,)))
     return total
+
+
+_ROWS: dict[int, np.ndarray] = {}
+
+
+def _at_profile(kept, acts: Acts, n: int) -> np.ndarray:
+    """A term's grid value (batch-last, from ``payoff_tensor``) at the realised actions ``acts``."""
+    v, gate = kept
+    if isinstance(v, np.ndarray) and v.ndim:
+        shape = v.shape
+        if n == 1:  # one replicate: plain integer indexing
+            idx = tuple(int(acts.index[c][0]) if shape[j] > 1 else 0 for j, c in enumerate(acts.arena.players))
+            v = v[idx + (slice(None),)]
+        else:
+            rows = _ROWS.get(n)
+            if rows is None:
+                rows = _ROWS[n] = np.arange(n)
+            idx = tuple(acts.index[c] if shape[j] > 1 else 0 for j, c in enumerate(acts.arena.players))
+            v = v[idx + ((rows if shape[-1] > 1 else 0),)]
+    else:
+        v = np.asarray(v, dtype=float)
+    return v if gate is None else v * acts.i(*gate)
 
 
 def realised_payoffs(s, acts: dict[str, Acts], p) -> dict[str, np.ndarray]:

@@ -91,6 +91,20 @@ class ModelFailureWarning(UserWarning):
     """Some runs of a sweep failed in the model; their outcomes are NaN."""
 
 
+def even_chunks(runs: int, most: int = 1000) -> int:
+    """Batch size that cuts ``runs`` into as few batches of at most ``most`` as possible, all about equal.
+
+    A design of 2,460 runs (Morris, 20 trajectories) becomes 3 batches of
+    820, not 2 of 1,000 and one of 460; batches can only differ by the last
+    one being short by fewer runs than there are batches. Over worker
+    processes equal batches finish together. Batch sizes change no result
+    (each run's random numbers follow its replicate id).
+    """
+    runs = max(int(runs), 1)
+    batches = -(-runs // most)
+    return -(-runs // batches)
+
+
 def evaluate(scenario, overrides: dict, ids, *, seed: int = 0, months, metrics, solution: str = "qre",
              chunk_size: int | None = None, executor="serial", workers: int | None = None,
              scheduler: str | None = None, out=None, resume: bool = False, progress: bool = False,
@@ -120,6 +134,8 @@ def evaluate(scenario, overrides: dict, ids, *, seed: int = 0, months, metrics, 
     from ..engine.batches import FAILED, Job, run_job
 
     ids = np.asarray(ids, dtype=np.int64)
+    if chunk_size is None:
+        chunk_size = even_chunks(ids.size)
     job = Job(scenario, int(seed), ids, dict(overrides), solution, months=tuple(months), metrics=tuple(metrics),
               isolate_failures=True)
     cols, info = run_job(job, chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler,

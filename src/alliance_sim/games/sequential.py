@@ -20,11 +20,60 @@ from __future__ import annotations
 import numpy as np
 
 
+# numpy reduces a short last axis (the actions, 2-7 here) one row at a time, an order of magnitude
+# slower than adding its slices. For fewer than 8 terms numpy's sum is the plain left-to-right sum
+# (its pairwise summation starts at 8), which is exactly what adding the slices in order does, so
+# the results are bitwise the same; a max is exact in any order.
+_SHORT = 8
+_MIN_ROWS = 32  # fewer replicates: numpy's own reduction (less Python overhead; the same bits)
+
+
+def _sum_last(x: np.ndarray) -> np.ndarray:
+    n = x.shape[-1]
+    if n >= _SHORT or n < 2 or x.shape[0] < _MIN_ROWS:
+        return x.sum(axis=-1)
+    acc = x[..., 0] + x[..., 1]
+    for k in range(2, n):
+        acc += x[..., k]
+    return acc
+
+
+def _max_last(x: np.ndarray) -> np.ndarray:
+    n = x.shape[-1]
+    if n >= _SHORT or n < 2 or x.shape[0] < _MIN_ROWS:
+        return x.max(axis=-1)
+    acc = np.maximum(x[..., 0], x[..., 1])
+    for k in range(2, n):
+        np.maximum(acc, x[..., k], out=acc)
+    return acc
+
+
+def _expected_last(v: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """``(v * sigma).sum(axis=-1)``, bitwise, without the product array."""
+    n = v.shape[-1]
+    if n >= _SHORT or n < 2 or v.shape[0] < _MIN_ROWS:
+        return (v * sigma).sum(axis=-1)
+    acc = v[..., 0] * sigma[..., 0]
+    acc += v[..., 1] * sigma[..., 1]
+    for k in range(2, n):
+        acc += v[..., k] * sigma[..., k]
+    return acc
+
+
+def _replicates_innermost(x: np.ndarray) -> np.ndarray:
+    """``x`` (``(R, ...)``) laid out with the replicate axis varying fastest (a view if it already is)."""
+    if x.ndim < 2 or x.strides[0] == x.itemsize:
+        return x
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 0, -1)), -1, 0)
+
+
 def _softmax(values: np.ndarray, lam) -> np.ndarray:
     lam = np.reshape(np.asarray(lam, dtype=float), (-1,) + (1,) * (values.ndim - 1))
-    z = lam * (values - values.max(axis=-1, keepdims=True))
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    z = values - _max_last(values)[..., None]
+    z = np.multiply(lam, z, out=z) if z.shape == np.broadcast_shapes(lam.shape, z.shape) else lam * z
+    e = np.exp(z, out=z)
+    e /= _sum_last(e)[..., None]
+    return e
 
 
 def _argmax_onehot(values: np.ndarray) -> np.ndarray:
@@ -34,13 +83,16 @@ def _argmax_onehot(values: np.ndarray) -> np.ndarray:
 
 
 def _backward(payoffs, choose) -> list[np.ndarray]:
-    values = [np.asarray(p, dtype=float) for p in payoffs]  # continuation values at the current depth
+    # Continuation values at the current depth, replicates innermost so that each action's slice is
+    # contiguous (a copy only if they are not already laid out so; no value changes).
+    values = [_replicates_innermost(np.asarray(p, dtype=float)) for p in payoffs]
     n = len(values)
     strategies: list[np.ndarray] = [None] * n
     for i in range(n - 1, -1, -1):  # the last mover first
         sigma = choose(values[i])  # (R, a_1, ..., a_i): player i's choice at each history
         strategies[i] = sigma
-        values = [(v * sigma).sum(axis=-1) for v in values]  # everyone's value one move earlier
+        # The earlier movers' values one move earlier (the later movers' are never used again).
+        values = [_expected_last(v, sigma) for v in values[:i]]
     return strategies
 
 
