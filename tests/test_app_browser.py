@@ -208,6 +208,8 @@ def test_moved_event_reference_explain_and_download(app, offline, tmp_path):
         toml = z.read("ukraine_ceasefire/scenario.toml").decode()
     assert "ukraine_ceasefire/manifest.json" in names
     assert re.search(r'kind = "ceasefire"\nmonth = 10\n', toml)
+    # the report is the library's (tests/test_app.py); here only that it is offered, as the zip is
+    assert page.locator("text=Download the HTML report").count() == 1
     page.click(".v-tab:has-text('Scenario')")
     page.wait_for_selector(".as-timeline")
     page.shot("scenario")
