@@ -9,8 +9,9 @@ may import only the layers below it (lazy imports inside functions count too):
     3  engine (running batches), output (results, files, figures, explain), calibrated (accepted sets)
     4  ensemble (run, compare)
     5  explore (sweeps, sensitivity, discovery), classic (the classic models)
-    6  cli
-    7  the package itself (its lazy public API) and __main__
+    6  app (the browser explorer)
+    7  cli (its ``app`` command starts the app)
+    8  the package itself (its lazy public API) and __main__
 
 Within one subpackage modules may import each other, but not in a cycle.
 """
@@ -23,7 +24,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "src" / "alliance_sim"
 LAYERS = {"_version": 0, "errors": 0, "domain": 1, "games": 1, "abm": 2, "engine": 3, "output": 3, "ensemble": 4,
           "calibrated": 3,
-          "explore": 5, "classic": 5, "cli": 6, "__init__": 7, "__main__": 7}
+          "explore": 5, "classic": 5, "app": 6, "cli": 7, "__init__": 8, "__main__": 8}
 
 
 def modules() -> dict[str, Path]:

@@ -12,10 +12,10 @@ import sys
 
 from .._version import __version__
 from ..errors import UserError
-from . import calibrate, classic, docs, explore, reference, report, robustness, scenarios
+from . import app, calibrate, classic, docs, explore, reference, report, robustness, scenarios
 from .options import PROG, Parser
 
-COMMAND_GROUPS = (scenarios, reference, explore, robustness, calibrate, classic, docs, report)
+COMMAND_GROUPS = (scenarios, reference, explore, robustness, calibrate, classic, docs, report, app)
 
 
 def build_parser() -> argparse.ArgumentParser:
