@@ -1,7 +1,8 @@
 """Matplotlib figures of results: fan charts, action shares, payoffs, comparisons, explain waterfalls.
 
-Functions take tidy DataFrames (the trajectories table) and return figures;
-they never compute model results themselves. Every figure says what its
+Functions take the trajectories table, a DataFrame or a ``StoredTable`` (a
+saved file, of which each figure reads only the columns it draws), and
+return figures; they never compute model results themselves. Every figure says what its
 lines and bands are (legend), puts dates on the x axis with the scenario's
 events marked, labels metrics with their meaning and unit from
 ``domain.metrics.UNITS``, gives shares a binomial (Wilson) interval, and has
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..domain.actors import ACTORS, ACTOR_NAMES
 from ..domain.metrics import MAIN_METRICS, UNITS, action_column, payoff_column
+from .table import StoredTable
 
 BANDS = ((0.05, 0.95, 0.16, "90% of replicates"), (0.25, 0.75, 0.32, "50% of replicates"))
 SOLUTIONS = {"qre": "logit QRE", "nash": "Nash (limiting logit QRE)", "pure": "pure Nash"}
@@ -84,14 +86,27 @@ def _time(df):
     return "month" if "month" in df.columns else "step"
 
 
-def _dates(df, info=None, at: str = "end"):
-    """The table's months and where they sit on a date axis.
+def _read(df, columns, months=None):
+    """Only ``columns`` (and the rows of ``months``) of a table; a DataFrame is returned whole without ``months``."""
+    if isinstance(df, StoredTable):
+        return df.read(columns, months=months)
+    if months is None:
+        return df
+    return df.loc[df[_time(df)].isin(list(months)), list(columns)]
+
+
+def _dates(df, info=None, at: str = "end", months=None):
+    """The table's months (or ``months``) and where they sit on a date axis.
 
     ``at="end"``: a month's state is drawn at the end of that month (month 0,
     the starting state, at the start date); ``at="start"``: a month's actions
     are drawn from its first day. Events are drawn at the first day of their month.
     """
     t = _time(df)
+    if isinstance(df, StoredTable):  # every replicate has the same months: the first rows tell them
+        df = df.first_rows([t] + (["date"] if "date" in df.columns else []))
+    if months is not None:
+        df = df[df[t].isin(list(months))]
     months = np.sort(df[t].unique())
     if "date" in df.columns and np.issubdtype(df["date"].dtype, np.datetime64):
         d = df.drop_duplicates(t).set_index(t)["date"]
@@ -136,6 +151,13 @@ def _events(ax, info, text: bool = True) -> list:
     return [mlines.Line2D([], [], color="0.35", lw=0.9, ls=":", label="scenario event")]
 
 
+def _months(df) -> list[int]:
+    """The months a table holds."""
+    if isinstance(df, StoredTable):
+        return df.months()
+    return sorted(int(m) for m in df[_time(df)].unique())
+
+
 def quantiles(df, metric: str):
     """Per-month mean and quantiles of a metric across replicates (month 0 included when recorded)."""
     g = df.groupby(_time(df))[metric]
@@ -162,13 +184,17 @@ def is_binary(values) -> bool:
 
 # ----------------------------------------------------------------------------- fan charts
 def fan_chart(df, metric: str, ax=None, *, color="C0", name_=None, show_mean=None, info=None, bands=True,
-              events=True, linestyle="-"):
-    """Median with 50% and 90% bands of ``metric`` over dates; for a 0/1 metric the share with a 95% interval."""
+              events=True, linestyle="-", dates=None):
+    """Median with 50% and 90% bands of ``metric`` over dates; for a 0/1 metric the share with a 95% interval.
+
+    ``dates``: the ``(months, dates)`` to draw, when ``df`` holds only some of the table's columns.
+    """
     import matplotlib.pyplot as plt
 
     ax = ax or plt.subplots(figsize=(6.4, 3.8), layout="constrained")[1]
+    months, dates = dates if dates is not None else _dates(df, info)
+    df = _read(df, [_time(df), metric])
     q = quantiles(df, metric)
-    months, dates = _dates(df, info)
     q = q.loc[months]
     binary = show_mean if show_mean is not None else is_binary(df[metric])
     if binary:
@@ -229,10 +255,13 @@ def metrics_grid(df, metrics=MAIN_METRICS, title: str = "", *, info=None):
     metrics = [m for m in metrics if m in df.columns]
     fig, axes = _grid(len(metrics))
     any_binary = False
+    dates = _dates(df, info)
     for ax, metric in zip(axes.flat, metrics):
-        binary = is_binary(df[metric])
+        data = _read(df, [_time(df), metric])  # a stored table: one column at a time
+        binary = is_binary(data[metric])
         any_binary |= binary
-        fan_chart(df, metric, ax=ax, info=info, color="C3" if binary else "C0")
+        fan_chart(data, metric, ax=ax, info=info, color="C3" if binary else "C0", dates=dates)
+        del data
     for ax in axes[-1]:
         ax.set_xlabel("date (state at the end of each month)", fontsize=8)
     _band_legend(fig, info, any_binary)
@@ -270,10 +299,11 @@ def action_shares(df, actors=ACTORS, title: str = "", *, info=None):
     actors = list(actors)
     fig, axes = _grid(len(actors), w=5.0, h=3.2)
     t = _time(df)
-    played = df[df[t] >= 1]
-    months, dates = _dates(played, info, at="start")
+    played_months = [m for m in _months(df) if m >= 1]
+    months, dates = _dates(df, info, at="start", months=played_months)
     for ax, code in zip(axes.flat, actors):
         col = action_column(code)
+        played = _read(df, [t, col], months=played_months)
         shares = played.groupby(t, observed=False)[col].value_counts(normalize=True).unstack(fill_value=0.0)
         shares = shares.reindex(months).fillna(0.0)
         cats = [c for c in action_categories(code) if c in shares.columns and (shares[c] > 0).any()]
@@ -305,9 +335,12 @@ def payoffs_over_time(df, actors=ACTORS, title: str = "", *, info=None):
     """Each actor's realised stage payoff on its own axis (utilities are not comparable across actors)."""
     actors = list(actors)
     fig, axes = _grid(len(actors), w=4.3, h=2.8)
-    played = df[df[_time(df)] >= 1]
+    t = _time(df)
+    played_months = [m for m in _months(df) if m >= 1]
+    dates = _dates(df, info, months=played_months)
     for i, (ax, code) in enumerate(zip(axes.flat, actors)):
-        fan_chart(played, payoff_column(code), ax=ax, info=info, color="C0", show_mean=False)
+        played = _read(df, [t, payoff_column(code)], months=played_months)
+        fan_chart(played, payoff_column(code), ax=ax, info=info, color="C0", show_mean=False, dates=dates)
         ax.set_title(ACTOR_NAMES[code], fontsize=9)
         ax.set_ylabel("utility (own scale)", fontsize=8)
     for ax in axes[-1]:
