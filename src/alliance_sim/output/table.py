@@ -116,26 +116,65 @@ class StoredTable:
         return "month" if "month" in self.columns else "step"
 
     def read(self, columns, months=None):
-        """A DataFrame of ``columns`` only (in the table's dtypes), and only rows whose month is in ``months``."""
+        """A DataFrame of ``columns`` only (in the table's dtypes), and only rows whose month is in ``months``.
+
+        Parquet is read a row group at a time into arrays allocated once, so
+        reading a column takes little more memory than the column itself
+        (``pyarrow.parquet.read_table`` holds several copies at its peak).
+        """
         import pandas as pd
 
         columns = list(dict.fromkeys(columns))
         t = self.time_column()
         if self.is_parquet:
-            import pyarrow.parquet as pq
+            return self._read_parquet(columns, months)
+        chunks = []
+        usecols = list(dict.fromkeys(columns + ([t] if months is not None else [])))
+        dates = ["date"] if "date" in usecols else False
+        for part in pd.read_csv(self.path, usecols=usecols, parse_dates=dates, chunksize=500_000):
+            if months is not None:
+                part = part[part[t].isin(list(months))]
+            chunks.append(part[columns])
+        df = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=columns)
+        return restore_dtypes(df)
 
-            filters = [(t, "in", sorted(int(m) for m in months))] if months is not None else None
-            df = pq.read_table(self.path, columns=columns, filters=filters).to_pandas()
-        else:
-            chunks = []
-            usecols = list(dict.fromkeys(columns + ([t] if months is not None else [])))
-            dates = ["date"] if "date" in usecols else False
-            for part in pd.read_csv(self.path, usecols=usecols, parse_dates=dates, chunksize=500_000):
-                if months is not None:
-                    part = part[part[t].isin(list(months))]
-                chunks.append(part[columns])
-            df = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=columns)
-        return _restore(df)
+    def _read_parquet(self, columns, months=None):
+        import numpy as np
+        import pandas as pd
+        import pyarrow.parquet as pq
+
+        t = self.time_column()
+        f = pq.ParquetFile(self.path)
+        wanted = np.asarray(sorted(int(m) for m in months)) if months is not None else None
+        read = list(dict.fromkeys(columns + ([t] if wanted is not None else [])))
+        parts: dict[str, list] = {c: [] for c in columns}
+        out: dict[str, np.ndarray] = {}
+        kinds: dict[str, object] = {}
+        at = 0
+        for i in range(f.num_row_groups):
+            piece = restore_dtypes(f.read_row_group(i, columns=read).to_pandas())
+            rows = np.isin(piece[t].to_numpy(), wanted) if wanted is not None else None
+            for c in columns:
+                col = piece[c]
+                if isinstance(col.dtype, pd.CategoricalDtype):
+                    kinds[c] = col.dtype
+                    values = col.cat.codes.to_numpy()
+                else:
+                    values = col.to_numpy()
+                if rows is not None:
+                    parts[c].append(values[rows])
+                else:  # the whole column: filled in place
+                    if c not in out:
+                        out[c] = np.empty(f.metadata.num_rows, dtype=values.dtype)
+                    out[c][at:at + values.size] = values
+            at += len(piece)
+            del piece
+        if wanted is not None:
+            out = {c: (np.concatenate(parts[c]) if parts[c] else np.empty(0)) for c in columns}
+        if not f.num_row_groups:
+            return restore_dtypes(f.read(columns=columns).to_pandas())
+        data = {c: (pd.Categorical.from_codes(out[c], dtype=kinds[c]) if c in kinds else out[c]) for c in columns}
+        return pd.DataFrame(data, copy=False)
 
     def months(self) -> list[int]:
         """The months recorded (those of the first replicate: every replicate has the same)."""
