@@ -149,3 +149,29 @@ def test_importing_and_running_serially_never_imports_dask(tmp_path):
             "assert not bad, bad")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_chosen_executor_falls_back_to_serial_when_worker_processes_do_not_fit(monkeypatch):
+    from alliance_sim.engine import resources
+    from alliance_sim.engine.batches import Job, row_bytes, run_job
+
+    monkeypatch.setattr(executors, "default_workers", lambda: 2)
+    monkeypatch.setattr(executors, "PROCESSES_FROM", 10)
+    job = Job.ensemble(a.load_scenario("baseline"), 20, 0)
+    serial = resources.estimate(job, 10, 1, row_bytes(job)).memory
+    assert resources.estimate(job, 10, 2, row_bytes(job), processes=True).memory > serial + 2**20
+    monkeypatch.setattr(resources, "available_memory", lambda: int(serial / resources.MARGIN) + 2**20)
+    _, info = run_job(job, chunk_size=10)  # processes chosen by size, but only this process fits
+    assert info["executor"] == "serial"
+    with pytest.raises(a.UserError, match="of memory"):  # asked for: refused, not changed
+        run_job(job, chunk_size=10, executor="processes", workers=2)
+
+
+def test_a_streamed_run_is_estimated_at_a_fraction_of_the_table(tmp_path):
+    from alliance_sim.engine import resources
+    from alliance_sim.engine.batches import Job, row_bytes
+
+    job = Job.ensemble(a.load_scenario("baseline"), 100_000, 0)
+    whole = resources.estimate(job, 1000, 1, row_bytes(job), out=tmp_path)
+    streamed = resources.estimate(job, 1000, 1, row_bytes(job), out=tmp_path, streamed=True)
+    assert streamed.memory < 400 * 2**20 < whole.memory  # the target for 100,000 x 36 months

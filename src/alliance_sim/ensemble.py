@@ -44,9 +44,10 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
     progress : bool
         Show a progress bar (it appears only if the run takes more than a second).
     executor : {"serial", "processes", "dask"}, Executor or None
-        Where chunks run (None: chosen by ``engine.executors.auto_executor``,
-        serial unless the job is large enough for worker processes to pay
-        off and more than one core is available): in this process; in ``workers`` local processes
+        Where chunks run (None: chosen by ``engine.executors.auto_executor``:
+        serial unless the run is large enough for worker processes to pay
+        off, more than one core is available and their memory fits): in this
+        process; in ``workers`` local processes
         (``concurrent.futures``); on Dask (``pip install 'alliance-sim[dask]'``):
         a new ``LocalCluster`` of ``workers`` processes, or the cluster at
         ``scheduler``. An ``executors.Executor`` instance is used as is (and
@@ -85,7 +86,7 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
     from .abm.recorder import frame
     from .engine.batches import Job, run_job, stored_chunks
     from .engine.lock import hold
-    from .engine.executors import auto_executor, check_executor
+    from .engine.executors import check_executor
     from .engine.planner import spans
     from .output.table import Pieces
 
@@ -102,8 +103,8 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
 
         check_out(out, overwrite, key="out")  # before any work: never lose a file
         check_figure_formats(figure_formats)
-    if executor is None:
-        executor = auto_executor(int(replicates), workers, scheduler)
+    if executor is None and (workers is not None or scheduler):
+        executor = "serial"  # workers or a scheduler with no executor named: refused below, as always
     check_executor(executor, workers, scheduler)
     job = Job.ensemble(sc, int(replicates), int(seed), overrides, solution)
     folder = out if out is not None else checkpoint

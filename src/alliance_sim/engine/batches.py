@@ -231,13 +231,20 @@ def run_job(job: Job, *, chunk_size: int | None = None, executor="serial", worke
     batches = spans(job.runs, chunk_size)
     size = batches[0][1] - batches[0][0]
     months = len(job.months) if job.months else job.scenario.horizon + 1  # the table has month 0 too
-    if executor is None:
+    auto = executor is None
+    if auto:
         executor = auto_executor(job.runs, workers, scheduler)
     owned = not isinstance(executor, Executor)
     local = owned and executor != "serial" and not scheduler
     n_workers = cap_workers(workers, len(batches)) if local else (getattr(executor, "workers", None) or workers or 1)
-    check_resources(job, size, n_workers, row_bytes(job), out=out, processes=local,
-                    streamed=not collect)  # before any work or file
+    try:
+        check_resources(job, size, n_workers, row_bytes(job), out=out, processes=local,
+                        streamed=not collect)  # before any work or file
+    except UserError:
+        if not (auto and local):
+            raise
+        executor = "serial"  # chosen, not asked for: worker processes do not fit, this process alone may
+        check_resources(job, size, 1, row_bytes(job), out=out, streamed=not collect)
     with contextlib.ExitStack() as stack:
         store = None
         if out is not None:

@@ -213,9 +213,10 @@ def wilson(share, n, z: float = SHARE_Z):
 
 
 def is_binary(values) -> bool:
+    """Whether every finite value is 0 or 1 (and there is one); masks only, no copy of a float column."""
     v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    return v.size > 0 and bool(np.all((v == 0.0) | (v == 1.0)))
+    finite = np.isfinite(v)
+    return bool(finite.any()) and bool(np.all((v == 0.0) | (v == 1.0) | ~finite))
 
 
 # ----------------------------------------------------------------------------- fan charts
