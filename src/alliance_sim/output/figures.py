@@ -181,6 +181,13 @@ def quantiles(df, metric: str):
         q["mean"] = g.mean()
         q["count"] = g.count()
         return q
+    return _per_month(values, rows, t)
+
+
+def _per_month(values, rows, t: str = "month"):
+    """``quantiles``' table from a column's values and ``[(month, rows), ...]``."""
+    import pandas as pd
+
     out = []
     for m, take in rows:
         s = pd.Series(values[take])
@@ -189,6 +196,17 @@ def quantiles(df, metric: str):
     q = pd.DataFrame(out, index=pd.Index([m for m, _ in rows], name=t), columns=[*QUANTILES, "mean", "count"])
     q["count"] = q["count"].astype(np.int64)
     return q
+
+
+def _stats(df, metric: str):
+    """``(quantiles, is_binary)`` of a metric; of a stored table only that column is read (not the months)."""
+    if isinstance(df, StoredTable):
+        rows = df.month_rows()
+        if rows is not None:
+            values = df.read([metric])[metric].to_numpy()
+            return _per_month(values, rows, _time(df)), is_binary(values)
+    data = _read(df, [_time(df), metric])
+    return quantiles(data, metric), is_binary(data[metric])
 
 
 def _month_rows(month):
@@ -221,19 +239,19 @@ def is_binary(values) -> bool:
 
 # ----------------------------------------------------------------------------- fan charts
 def fan_chart(df, metric: str, ax=None, *, color="C0", name_=None, show_mean=None, info=None, bands=True,
-              events=True, linestyle="-", dates=None):
+              events=True, linestyle="-", dates=None, stats=None):
     """Median with 50% and 90% bands of ``metric`` over dates; for a 0/1 metric the share with a 95% interval.
 
-    ``dates``: the ``(months, dates)`` to draw, when ``df`` holds only some of the table's columns.
+    ``dates``: the ``(months, dates)`` to draw (default: the table's); ``stats``: the metric's
+    ``(quantiles, is_binary)`` when already computed.
     """
     import matplotlib.pyplot as plt
 
     ax = ax or plt.subplots(figsize=(6.4, 3.8), layout="constrained")[1]
     months, dates = dates if dates is not None else _dates(df, info)
-    df = _read(df, [_time(df), metric])
-    q = quantiles(df, metric)
+    q, is_01 = stats if stats is not None else _stats(df, metric)
     q = q.loc[months]
-    binary = show_mean if show_mean is not None else is_binary(df[metric])
+    binary = show_mean if show_mean is not None else is_01
     if binary:
         lo, hi = wilson(q["mean"], q["count"])
         if bands:
@@ -294,11 +312,10 @@ def metrics_grid(df, metrics=MAIN_METRICS, title: str = "", *, info=None):
     any_binary = False
     dates = _dates(df, info)
     for ax, metric in zip(axes.flat, metrics):
-        data = _read(df, [_time(df), metric])  # a stored table: one column at a time
-        binary = is_binary(data[metric])
+        stats = _stats(df, metric)  # a stored table: one column at a time
+        binary = stats[1]
         any_binary |= binary
-        fan_chart(data, metric, ax=ax, info=info, color="C3" if binary else "C0", dates=dates)
-        del data
+        fan_chart(df, metric, ax=ax, info=info, color="C3" if binary else "C0", dates=dates, stats=stats)
     for ax in axes[-1]:
         ax.set_xlabel("date (state at the end of each month)", fontsize=8)
     _band_legend(fig, info, any_binary)

@@ -176,6 +176,49 @@ class StoredTable:
         data = {c: (pd.Categorical.from_codes(out[c], dtype=kinds[c]) if c in kinds else out[c]) for c in columns}
         return pd.DataFrame(data, copy=False)
 
+    def month_rows(self):
+        """``[(month, rows), ...]`` (rows: a slice) when every replicate has the same months in one order.
+
+        Checked once over the file's month column, a row group at a time, and
+        kept; None when the table is laid out otherwise (figures then group by
+        month). Lets a figure read a metric's column alone.
+        """
+        if getattr(self, "_month_rows", False) is not False:
+            return self._month_rows
+        import numpy as np
+
+        t = self.time_column()
+        first = None
+        h = at = 0
+        ok = True
+        for piece in self._month_pieces(t):
+            if first is None:
+                repeat = np.flatnonzero(piece[1:] == piece[0])
+                h = int(repeat[0]) + 1 if repeat.size else piece.size
+                first = piece[:h].copy()
+                ok = np.unique(first).size == h
+            expect = np.take(first, (np.arange(piece.size) + at) % h) if ok else None
+            if not ok or not np.array_equal(piece, expect):
+                ok = False
+                break
+            at += piece.size
+        ok = ok and first is not None and at % h == 0
+        self._month_rows = sorted((int(m), slice(j, None, h)) for j, m in enumerate(first)) if ok else None
+        return self._month_rows
+
+    def _month_pieces(self, t: str):
+        if self.is_parquet:
+            import pyarrow.parquet as pq
+
+            f = pq.ParquetFile(self.path)
+            for i in range(f.num_row_groups):
+                yield f.read_row_group(i, columns=[t]).column(0).to_numpy()
+        else:
+            import pandas as pd
+
+            for part in pd.read_csv(self.path, usecols=[t], chunksize=500_000):
+                yield part[t].to_numpy()
+
     def months(self) -> list[int]:
         """The months recorded (those of the first replicate: every replicate has the same)."""
         first = self.first_rows([self.time_column()])
