@@ -176,3 +176,25 @@ def test_a_streamed_run_is_estimated_at_a_fraction_of_the_table(tmp_path):
     whole = resources.estimate(job, 1000, 1, row_bytes(job), out=tmp_path)
     streamed = resources.estimate(job, 1000, 1, row_bytes(job), out=tmp_path, streamed=True)
     assert streamed.memory < 400 * 2**20 < whole.memory  # the issue's target for 100,000 x 36 months
+
+
+def test_figure_statistics_a_month_at_a_time_equal_the_whole_table_groupby(tmp_path, memory_run):
+    """Quantiles, means, counts and action shares, from memory or a stored table's single column: exactly groupby's."""
+    from alliance_sim.output.figures import _stats, action_share_table, quantiles
+
+    df = memory_run.trajectories
+    df.to_parquet(tmp_path / "t.parquet", index=False)
+    stored = StoredTable(tmp_path / "t.parquet")
+    assert stored.month_rows() is not None
+    for metric in ("war_intensity", "payoff_PRK", "us_prk_deal"):
+        g = df.groupby("month")[metric]
+        want = g.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+        want["mean"], want["count"] = g.mean(), g.count()
+        for q in (quantiles(df, metric), _stats(stored, metric)[0]):
+            pd.testing.assert_frame_equal(q, want, check_exact=True, check_names=False)
+    played = df[df["month"] >= 1]
+    for col in ("action_RUS", "action_PRK"):
+        want = played.groupby("month", observed=False)[col].value_counts(normalize=True).unstack(fill_value=0.0)
+        for src in (df, stored, df.sample(frac=1, random_state=0)):  # shuffled: no month layout, counted by mask
+            got = action_share_table(src, col).loc[1:]
+            assert np.array_equal(got.to_numpy(), want.reindex(columns=got.columns).to_numpy())

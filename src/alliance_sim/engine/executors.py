@@ -159,7 +159,13 @@ class ProcessExecutor(Executor):
             futures = {self._pool.submit(fn, *args): i for i, args in enumerate(tasks)}
         try:
             for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+                # forget a finished future before handing out its result: the dict would otherwise keep
+                # every batch's columns until the last one, the whole table in memory
+                i = futures.pop(fut)
+                result = fut.result()
+                del fut
+                yield i, result
+                del result
         except BaseException:
             for fut in futures:
                 fut.cancel()

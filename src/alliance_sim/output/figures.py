@@ -188,11 +188,18 @@ def _per_month(values, rows, t: str = "month"):
     """``quantiles``' table from a column's values and ``[(month, rows), ...]``."""
     import pandas as pd
 
+    h = rows[0][1].step
+    # means and counts over every month at once: pandas sums a group differently when it is the only one
+    # (plain, not compensated), so a month alone would not give groupby's mean; the labels are small ints
+    labels = np.tile(np.arange(h, dtype=np.int16), values.size // h)
+    g = pd.Series(values).groupby(labels)
+    means, counts = g.mean(), g.count()
+    del g, labels
     out = []
     for m, take in rows:
         s = pd.Series(values[take])
-        g = s.groupby(np.zeros(s.size, dtype=np.int8))
-        out.append([*g.quantile(list(QUANTILES)).to_numpy(), g.mean().iloc[0], g.count().iloc[0]])
+        quant = s.groupby(np.zeros(s.size, dtype=np.int8)).quantile(list(QUANTILES)).to_numpy()
+        out.append([*quant, means.loc[take.start], counts.loc[take.start]])
     q = pd.DataFrame(out, index=pd.Index([m for m, _ in rows], name=t), columns=[*QUANTILES, "mean", "count"])
     q["count"] = q["count"].astype(np.int64)
     return q
@@ -349,23 +356,36 @@ def _action_colors(labels: list[str]) -> dict:
 def action_share_table(df, col: str):
     """Share of replicates taking each action of column ``col``, per month (rows) and action (columns).
 
-    Counted with ``numpy.bincount`` on the category codes: the same numbers
-    as ``groupby(month)[col].value_counts(normalize=True)`` (each count over
-    the month's replicates with an action), without its whole-table sort.
+    Counted with ``numpy.bincount`` on the category codes, a month at a time:
+    the same numbers as ``groupby(month)[col].value_counts(normalize=True)``
+    (each count over the month's replicates with an action), without its
+    whole-table sort. Of a stored table only the action column is read.
     """
-    import pandas as pd
-
     t = _time(df)
+    if isinstance(df, StoredTable):
+        rows = df.month_rows()
+        df = df.read([col] if rows is not None else [t, col])
+    else:
+        rows = None
     cats = list(df[col].cat.categories)
     codes = df[col].cat.codes.to_numpy()
-    month = df[t].to_numpy()
-    keep = codes >= 0  # a missing action (month 0) is not counted, as value_counts drops it
-    index = np.sort(pd.unique(month))
-    pos = np.searchsorted(index, month[keep])
-    counts = np.bincount(pos * len(cats) + codes[keep], minlength=len(index) * len(cats)).reshape(len(index), -1)
-    totals = counts.sum(axis=1, keepdims=True)
-    shares = counts / np.where(totals == 0, 1, totals)
-    return pd.DataFrame(shares, index=pd.Index(index, name=t), columns=pd.CategoricalIndex(cats, categories=cats))
+    if rows is None:
+        month = df[t].to_numpy()
+        rows = _month_rows(month) or [(int(m), month == m) for m in np.sort(np.unique(month))]
+    return _shares(codes, rows, cats, t)
+
+
+def _shares(codes, rows, cats: list, t: str):
+    import pandas as pd
+
+    out = []
+    for _, take in rows:
+        c = codes[take]
+        counts = np.bincount(c[c >= 0], minlength=len(cats))  # a missing action (month 0) is not counted
+        total = counts.sum()
+        out.append(counts / (total if total else 1))
+    return pd.DataFrame(np.array(out).reshape(len(rows), len(cats)), index=pd.Index([m for m, _ in rows], name=t),
+                        columns=pd.CategoricalIndex(cats, categories=cats))
 
 
 def action_shares(df, actors=ACTORS, title: str = "", *, info=None):
@@ -381,7 +401,7 @@ def action_shares(df, actors=ACTORS, title: str = "", *, info=None):
         col = action_column(code)
         # every month is counted on its own: reading month 0 too (no actions) and dropping it is cheaper
         # than selecting the played months' rows first
-        shares = action_share_table(_read(df, [t, col]), col).reindex(months).fillna(0.0)
+        shares = action_share_table(df, col).reindex(months).fillna(0.0)
         cats = [c for c in action_categories(code) if c in shares.columns and (shares[c] > 0).any()]
         colors = _action_colors(action_categories(code))
         # each month's shares hold from its first day to its last (a step), so events line up
