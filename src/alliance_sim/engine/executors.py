@@ -25,7 +25,7 @@ EXECUTORS = ("serial", "processes", "dask")
 # Runs from which local worker processes beat one process when no executor is named: below it, starting
 # the workers (a forkserver that imports the model, then one process per core) costs more than the second
 # core saves. Measured on baseline (36 months, chunks of 1,000) with 2 cores: see ``auto_executor``.
-PROCESSES_FROM = 5000
+PROCESSES_FROM = 20_000
 
 
 class Executor:

@@ -164,10 +164,10 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 def quantiles(df, metric: str):
     """Per-month mean and quantiles of a metric across replicates (month 0 included when recorded).
 
-    One month at a time: each month's numbers are exactly those of a
-    ``groupby`` over the whole table (a group's statistics use only its own
-    values, in table order), without the whole-table sort a ``groupby``
-    needs, which takes several times the column's size.
+    One month at a time, without the whole-table sort a ``groupby`` needs
+    (several times the column's size): the quantiles and counts are exactly
+    a whole-table ``groupby``'s; the means agree to rounding (pandas sums a
+    lone group plainly, groups of a whole table with compensation).
     """
     import pandas as pd
 
@@ -188,18 +188,11 @@ def _per_month(values, rows, t: str = "month"):
     """``quantiles``' table from a column's values and ``[(month, rows), ...]``."""
     import pandas as pd
 
-    h = rows[0][1].step
-    # means and counts over every month at once: pandas sums a group differently when it is the only one
-    # (plain, not compensated), so a month alone would not give groupby's mean; the labels are small ints
-    labels = np.tile(np.arange(h, dtype=np.int16), values.size // h)
-    g = pd.Series(values).groupby(labels)
-    means, counts = g.mean(), g.count()
-    del g, labels
     out = []
     for m, take in rows:
         s = pd.Series(values[take])
-        quant = s.groupby(np.zeros(s.size, dtype=np.int8)).quantile(list(QUANTILES)).to_numpy()
-        out.append([*quant, means.loc[take.start], counts.loc[take.start]])
+        g = s.groupby(np.zeros(s.size, dtype=np.int8))
+        out.append([*g.quantile(list(QUANTILES)).to_numpy(), g.mean().iloc[0], g.count().iloc[0]])
     q = pd.DataFrame(out, index=pd.Index([m for m, _ in rows], name=t), columns=[*QUANTILES, "mean", "count"])
     q["count"] = q["count"].astype(np.int64)
     return q

@@ -59,7 +59,18 @@ def write_pieces(pieces: Iterable, folder, name: str = TABLE_NAME, table_format:
             writer.close()
     if writer is None:
         raise RuntimeError("no pieces to write")  # a bug: every run has at least one chunk
+    release_arrow_memory()
     return path
+
+
+def release_arrow_memory() -> None:
+    """Hand memory pyarrow's allocator keeps for reuse back to the system (it would stay with the process)."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - an old pyarrow
+        pass
 
 
 class Pieces:
@@ -174,6 +185,7 @@ class StoredTable:
         if not f.num_row_groups:
             return restore_dtypes(f.read(columns=columns).to_pandas())
         data = {c: (pd.Categorical.from_codes(out[c], dtype=kinds[c]) if c in kinds else out[c]) for c in columns}
+        release_arrow_memory()
         return pd.DataFrame(data, copy=False)
 
     def month_rows(self):
