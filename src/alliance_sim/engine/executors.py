@@ -24,8 +24,11 @@ from .planner import default_workers
 EXECUTORS = ("serial", "processes", "dask")
 # Runs from which local worker processes beat one process when no executor is named: below it, starting
 # the workers (a forkserver that imports the model, then one process per core) costs more than the second
-# core saves. Measured on baseline (36 months, chunks of 1,000) with 2 cores: see ``auto_executor``.
-PROCESSES_FROM = 20_000
+# core saves. Measured with `alliance-sim run baseline -n N --out X --no-figures` (36 months, chunks of
+# 1,000), serial vs two workers on 2 cores, median wall time of interleaved rounds: 2,000 runs 0.84x,
+# 5,000 1.05x, 10,000 1.20x, 20,000 1.36x, 40,000 1.47x (on a machine busy with other work the gain
+# starts later: processes lost up to 10,000 runs at a load average of 4).
+PROCESSES_FROM = 5_000
 
 
 class Executor:
