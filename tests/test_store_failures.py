@@ -78,10 +78,20 @@ def test_a_full_disk_during_the_final_save_keeps_the_chunks_and_leaves_no_tempor
                                                                                           reference):
     from _cli import cli
 
+    import pyarrow.parquet as pq
+
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    write_row_group = pq.ParquetWriter.write_table
+
+    def full_for_the_table(self, *args, **kwargs):  # the saved table is streamed through a ParquetWriter
+        if os.path.basename(str(self.where)) == "trajectories.parquet":
+            full()
+        return write_row_group(self, *args, **kwargs)
+
     monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full_for_the_table)
     monkeypatch.setattr(store.ChunkStore, "write", lambda self, lo, hi, arrays: _write_csv_free(self, lo, hi, arrays))
     out = tmp_path / "run"
     r = cli(*ARGS, "--out", out, cwd=tmp_path)

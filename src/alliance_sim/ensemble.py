@@ -21,7 +21,7 @@ def _check_run_args(replicates, seed):
 
 def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: dict | None = None, *,
         solution: str = "qre", chunk_size: int | None = None, progress: bool = False,
-        executor="serial", workers: int | None = None, scheduler: str | None = None,
+        executor=None, workers: int | None = None, scheduler: str | None = None,
         out=None, resume: bool = False, table_format: str = "parquet", figures: bool = True,
         overwrite: bool = False, figure_formats=("png",), checkpoint=None, calibrated=None) -> Results:
     """Run an ensemble of a scenario.
@@ -42,8 +42,11 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
         one task for the executor and one checkpoint file.
     progress : bool
         Show a progress bar (it appears only if the run takes more than a second).
-    executor : {"serial", "processes", "dask"} or Executor
-        Where chunks run: in this process; in ``workers`` local processes
+    executor : {"serial", "processes", "dask"}, Executor or None
+        Where chunks run (None: chosen by ``engine.executors.auto_executor``:
+        serial unless the run is large enough for worker processes to pay
+        off, more than one core is available and their memory fits): in this
+        process; in ``workers`` local processes
         (``concurrent.futures``); on Dask (``pip install 'alliance-sim[dask]'``):
         a new ``LocalCluster`` of ``workers`` processes, or the cluster at
         ``scheduler``. An ``executors.Executor`` instance is used as is (and
@@ -56,6 +59,12 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
         Save the results there when the run completes (as ``Results.save``:
         trajectories, summary.csv, manifest.json, figures/). While it runs,
         each finished chunk is saved in ``OUT.partial/``, removed at the end.
+        With ``out`` the table is never held whole: the saved table is
+        assembled from the chunks one at a time, the summary and figures read
+        it a column at a time, and the returned ``Results`` reads
+        ``OUT/trajectories.*`` when ``.trajectories`` is first used (memory
+        stays near that of one chunk, whatever the replicates). Without
+        ``out`` the whole table is built in memory and returned.
     resume : bool
         Continue the unfinished run in ``OUT.partial/``: its settings must
         match; only its missing chunks are computed. Without ``resume``, a
@@ -79,10 +88,11 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
         ``overrides`` win (see :mod:`alliance_sim.calibrated`).
     """
     from .abm.recorder import frame
-    from .engine.batches import Job, run_job
+    from .engine.batches import Job, run_job, stored_chunks
     from .engine.lock import hold
     from .engine.executors import check_executor
     from .engine.planner import spans
+    from .output.table import Pieces
 
     _check_run_args(replicates, seed)
     check_concept(solution)
@@ -103,21 +113,29 @@ def run(scenario="baseline", replicates: int = 1000, seed: int = 0, overrides: d
 
         check_out(out, overwrite, key="out")  # before any work: never lose a file
         check_figure_formats(figure_formats)
+    if executor is None and (workers is not None or scheduler):
+        executor = "serial"  # workers or a scheduler with no executor named: refused below, as always
     check_executor(executor, workers, scheduler)
     job = Job.ensemble(sc, int(replicates), int(seed), overrides, solution)
     folder = out if out is not None else checkpoint
+    streamed = out is not None  # the chunks are on disk: the table need never be whole in memory
     # One lock over the computation and the final save: no second run slips in between.
     with (hold(folder) if folder is not None else contextlib.nullcontext()):
         arrays, info = run_job(job, chunk_size=chunk_size, executor=executor, workers=workers,
-                               scheduler=scheduler, out=folder, resume=resume, progress=progress)
-        res = Results(sc, frame(arrays), int(seed), int(replicates), params.as_dict(), solution, meta={"run": info})
+                               scheduler=scheduler, out=folder, resume=resume, progress=progress,
+                               collect=not streamed)
+        if streamed:
+            table = Pieces(lambda: stored_chunks(job, out, chunk_size))
+        else:
+            table = frame(arrays)
+        res = Results(sc, table, int(seed), int(replicates), params.as_dict(), solution, meta={"run": info})
         if cal_info is not None:
             res.meta["calibrated"] = cal_info
         if out is not None:
             from .engine.store import partial_dir
 
             res.save(out, table_format=table_format, with_figures=figures, overwrite=overwrite,
-                     figure_formats=figure_formats)
+                     figure_formats=figure_formats)  # afterwards res reads its table from out
             shutil.rmtree(partial_dir(out), ignore_errors=True)  # the run is complete: drop its checkpoints
     return res
 

@@ -110,8 +110,9 @@ def add_engine_flags(p) -> None:
     p.add_argument("--chunk-size", type=positive_int, default=None,
                    help="runs per batched model, one task and one checkpoint each (default: up to 1000)")
     p.add_argument("--executor", choices=EXECUTORS, default=None,
-                   help="where batches run: this process (serial, the default), local worker processes, or Dask "
-                        "(needs alliance-sim[dask]); results are identical")
+                   help="where batches run: this process (serial), local worker processes, or Dask "
+                        "(needs alliance-sim[dask]); default: serial, or processes from 5,000 runs when more "
+                        "than one core is available; results are identical")
     p.add_argument("--workers", type=positive_int, default=None,
                    help="worker processes for --executor processes/dask (default: one per core)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",

@@ -25,11 +25,11 @@ import numpy as np
 
 from ..abm.model import AllianceModel
 from ..errors import CheckpointWarning, UserError
-from .executors import Executor, make_executor
+from .executors import Executor, auto_executor, make_executor
 from .lock import hold
 from .planner import cap_workers, slice_overrides, spans
 from .resources import check_resources, check_runs
-from .store import ChunkStore, Expected, chunk_name, run_spec, schema
+from .store import ChunkStore, Expected, chunk_name, partial_dir, run_spec, schema
 
 FAILED = "failed"  # column of a job with ``isolate_failures``: 1 where the model failed for that run
 SPLIT = 8  # a failing batch is rerun in this many parts, recursively
@@ -201,7 +201,7 @@ class _MonthProgress:
 
 def run_job(job: Job, *, chunk_size: int | None = None, executor="serial", workers: int | None = None,
             scheduler: str | None = None, out=None, resume: bool = False, progress: bool = False,
-            desc: str | None = None) -> tuple[dict, dict]:
+            desc: str | None = None, collect: bool = True) -> tuple[dict | None, dict]:
     """Compute (or reload) every batch of a job; returns its columns in run order and facts for the manifest.
 
     Parameters
@@ -209,8 +209,9 @@ def run_job(job: Job, *, chunk_size: int | None = None, executor="serial", worke
     job : Job
     chunk_size : int, optional
         Runs per batch (default: up to 1,000): one task and one checkpoint each.
-    executor : {"serial", "processes", "dask"} or Executor
-        An ``Executor`` instance is used as is and not closed.
+    executor : {"serial", "processes", "dask"}, Executor or None
+        An ``Executor`` instance is used as is and not closed; None: chosen
+        from the job's size (``executors.auto_executor``).
     workers, scheduler
         Worker processes; a running Dask scheduler's address.
     out : path, optional
@@ -219,20 +220,58 @@ def run_job(job: Job, *, chunk_size: int | None = None, executor="serial", worke
         Reuse the batches of an interrupted job with the same spec.
     progress : bool
         Show a progress bar (after one second).
+    collect : bool
+        Assemble the table in memory. With ``out`` and ``collect=False`` each
+        batch is only checked and checkpointed, and the columns returned are
+        None: read the table back a chunk at a time with ``stored_chunks``
+        (memory stays at a few batches however many runs).
     """
+    if not collect and out is None:
+        raise ValueError("collect=False needs out: the batches must be kept somewhere")  # a bug, not user input
     batches = spans(job.runs, chunk_size)
     size = batches[0][1] - batches[0][0]
     months = len(job.months) if job.months else job.scenario.horizon + 1  # the table has month 0 too
+    auto = executor is None
+    if auto:
+        executor = auto_executor(job.runs, workers, scheduler)
     owned = not isinstance(executor, Executor)
     local = owned and executor != "serial" and not scheduler
     n_workers = cap_workers(workers, len(batches)) if local else (getattr(executor, "workers", None) or workers or 1)
-    check_resources(job, size, n_workers, row_bytes(job), out=out, processes=local)  # before any work or file
+    try:
+        check_resources(job, size, n_workers, row_bytes(job), out=out, processes=local,
+                        streamed=not collect)  # before any work or file
+    except UserError:
+        if not (auto and local):
+            raise
+        executor = "serial"  # chosen, not asked for: worker processes do not fit, this process alone may
+        check_resources(job, size, 1, row_bytes(job), out=out, streamed=not collect)
     with contextlib.ExitStack() as stack:
         store = None
         if out is not None:
             stack.enter_context(hold(out))  # one run per output folder
             store = ChunkStore.open(out, run_spec(job, size), resume)
-        return _run(job, batches, months, store, resume, executor, workers, scheduler, progress, desc)
+        return _run(job, batches, months, store, resume, executor, workers, scheduler, progress, desc, collect)
+
+
+def stored_chunks(job: Job, out, chunk_size: int | None = None):
+    """The tidy table of a finished checkpointed job (``run_job(..., out=out)``), a chunk at a time, in run order.
+
+    Yields one DataFrame per chunk (``abm.recorder.frame``), each verified
+    again as it is read (its record, its data's hash, its columns, ids and
+    months): a chunk changed on disk since it was written raises instead of
+    reaching the results.
+    """
+    from ..abm.recorder import frame
+
+    batches = spans(job.runs, chunk_size)
+    size = batches[0][1] - batches[0][0]
+    store = ChunkStore(partial_dir(out), run_spec(job, size))
+    expect = Expected.from_reference(reference_run(job))
+    for lo, hi in batches:
+        arrays, why = store.verify(lo, hi, job.ids[lo:hi], expect)
+        if arrays is None:
+            raise RuntimeError(f"checkpoint {chunk_name(lo, hi)} in {store.folder} changed during the run: {why}")
+        yield frame(arrays)
 
 
 _ROW_BYTES: dict = {}
@@ -279,8 +318,8 @@ def _reload(job: Job, batches, months: int, store: ChunkStore, table: "_Assemble
     return rejected
 
 
-def _run(job, batches, months, store, resume, executor, workers, scheduler, progress, desc):
-    table = _Assembler(batches, months)
+def _run(job, batches, months, store, resume, executor, workers, scheduler, progress, desc, collect=True):
+    table = _Assembler(batches, months, keep=collect)
     rejected = _reload(job, batches, months, store, table) if (store is not None and resume) else []
     if rejected:
         warnings.warn(ChunkRecomputed(
@@ -342,10 +381,12 @@ class _Assembler:
     at most the finished table and the batches in flight are in memory.
     Every batch must have the same columns and dtypes (those of the first,
     or of the reference run) and its full rows: nothing is left unfilled.
+    With ``keep=False`` batches are only checked and counted (they are
+    checkpointed, and read back from there).
     """
 
-    def __init__(self, batches, months: int):
-        self.batches, self.months = batches, months
+    def __init__(self, batches, months: int, keep: bool = True):
+        self.batches, self.months, self.keep = batches, months, keep
         self.rows = batches[-1][1] * months
         self.columns: dict[str, np.ndarray] | None = None
         self.schema: list | None = None
@@ -367,7 +408,9 @@ class _Assembler:
         n = (hi - lo) * self.months
         if any(np.asarray(v).shape != (n,) for v in arrays.values()):
             raise RuntimeError(f"batch {lo}..{hi - 1} does not have {n} rows in every column")
-        if len(self.batches) == 1:
+        if not self.keep:
+            pass
+        elif len(self.batches) == 1:
             self.columns = arrays
         else:
             if self.columns is None:
@@ -382,4 +425,4 @@ class _Assembler:
         return self.columns
 
 
-__all__ = ["FAILED", "ChunkRecomputed", "Interrupted", "Job", "compute_batch", "run_job"]
+__all__ = ["FAILED", "ChunkRecomputed", "Interrupted", "Job", "compute_batch", "run_job", "stored_chunks"]

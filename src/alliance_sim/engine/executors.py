@@ -22,6 +22,13 @@ from ..errors import UserError, excerpt
 from .planner import default_workers
 
 EXECUTORS = ("serial", "processes", "dask")
+# Runs from which local worker processes beat one process when no executor is named: below it, starting
+# the workers (a forkserver that imports the model, then one process per core) costs more than the second
+# core saves. Measured with `alliance-sim run baseline -n N --out X --no-figures` (36 months, chunks of
+# 1,000), serial vs two workers on 2 cores, median wall time of interleaved rounds: 2,000 runs 0.84x,
+# 5,000 1.05x, 10,000 1.20x, 20,000 1.36x, 40,000 1.47x (on a machine busy with other work the gain
+# starts later: processes lost up to 10,000 runs at a load average of 4).
+PROCESSES_FROM = 5_000
 
 
 class Executor:
@@ -155,7 +162,13 @@ class ProcessExecutor(Executor):
             futures = {self._pool.submit(fn, *args): i for i, args in enumerate(tasks)}
         try:
             for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+                # forget a finished future before handing out its result: the dict would otherwise keep
+                # every batch's columns until the last one, the whole table in memory
+                i = futures.pop(fut)
+                result = fut.result()
+                del fut
+                yield i, result
+                del result
         except BaseException:
             for fut in futures:
                 fut.cancel()
@@ -244,9 +257,14 @@ def _need_dask() -> None:
 
 
 def check_executor(executor="serial", workers: int | None = None, scheduler: str | None = None) -> None:
-    """Raise ``UserError`` for settings no executor accepts (before any work is done or anything written)."""
+    """Raise ``UserError`` for settings no executor accepts (before any work is done or anything written).
+
+    ``executor=None`` (chosen later from the job's size, see ``auto_executor``) is accepted.
+    """
     if isinstance(executor, Executor):
         return
+    if executor is None:
+        executor = auto_executor(0, workers, scheduler)
     if executor not in EXECUTORS:
         raise UserError(f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}", key="executor")
     if workers is not None and int(workers) < 1:
@@ -259,22 +277,46 @@ def check_executor(executor="serial", workers: int | None = None, scheduler: str
         _need_dask()
 
 
-def resolve_executor(executor=None, workers: int | None = None, scheduler: str | None = None) -> dict:
-    """``executor, workers, scheduler`` with the executor implied when not named.
+def auto_executor(runs: int, workers: int | None = None, scheduler: str | None = None) -> str:
+    """The executor for a job of ``runs`` runs when none is named.
 
-    A scheduler address implies ``dask``; more than one worker implies
-    ``processes``; otherwise ``serial``.
+    A scheduler address implies ``dask``; a number of workers implies
+    ``processes`` (more than one) or ``serial`` (one). Otherwise worker
+    processes only when the job has at least ``PROCESSES_FROM`` runs, where
+    they pay for their start-up, and this process may use more than one core
+    (its CPU affinity); else ``serial``. Dask is never chosen unasked (its
+    start-up takes seconds and it is imported only when used).
     """
-    if executor is None:
-        executor = "dask" if scheduler else ("processes" if workers and int(workers) > 1 else "serial")
+    if scheduler:
+        return "dask"
+    if workers is not None:
+        return "processes" if int(workers) > 1 else "serial"
+    return "processes" if int(runs) >= PROCESSES_FROM and default_workers() > 1 else "serial"
+
+
+def resolve_executor(executor=None, workers: int | None = None, scheduler: str | None = None) -> dict:
+    """``executor, workers, scheduler`` with the executor implied by the flags when not named.
+
+    A scheduler address implies ``dask``; a number of workers implies
+    ``processes`` (more than one) or ``serial``; with neither, the executor
+    stays None and is chosen from the job's size when it runs (``auto_executor``).
+    """
+    if executor is None and (scheduler or workers is not None):
+        executor = auto_executor(0, workers, scheduler)
     check_executor(executor, workers, scheduler)
     return {"executor": executor, "workers": workers, "scheduler": scheduler}
 
 
-def make_executor(executor="serial", workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """An executor by name (``serial``, ``processes``, ``dask``); an ``Executor`` is returned as is."""
+def make_executor(executor="serial", workers: int | None = None, scheduler: str | None = None,
+                  runs: int = 0) -> Executor:
+    """An executor by name (``serial``, ``processes``, ``dask``); an ``Executor`` is returned as is.
+
+    None: the one ``auto_executor`` picks for ``runs`` runs.
+    """
     if isinstance(executor, Executor):
         return executor
+    if executor is None:
+        executor = auto_executor(runs, workers, scheduler)
     check_executor(executor, workers, scheduler)
     if executor == "serial":
         return SerialExecutor()

@@ -2,12 +2,16 @@
 
 The estimate comes from the job's shape: runs x months rows, each as wide as
 the columns a one-month run of the same job produces (its dtypes' sizes).
-The whole table is held in memory while it is assembled and saved, so the
-estimate is about 2.3 times the table (measured: 2.25 times it, plus
+A run that keeps its table in memory holds it whole while it is assembled
+and saved, so the estimate is about 2.3 times the table (measured: 2.25 times it, plus
 about 60 MB, for 10,000 and 40,000 replicates of ``baseline`` saved with
 figures), plus the batches in flight (each
 about three times its own rows while the model runs), plus each local
-worker process's start-up, plus what the imports already take. Disk for a
+worker process's start-up, plus what the imports already take. A streamed
+run (one with an output folder: its batches go to checkpoint files and the
+saved table is assembled from them) never holds the table: its summary and
+figures read one column (and the month column) at a time, about
+``COLUMN_BYTES`` per row while a column's quantiles are computed. Disk for a
 run with an output folder: its checkpoints and the saved table (parquet),
 each about one table's width per row.
 
@@ -31,6 +35,7 @@ TABLE_FACTOR = 2.3  # peak memory / table size: assembling, framing, summaries, 
 FLIGHT_FACTOR = 3.0  # a batch in flight: the model's state, its recorder, its columns
 OVERHEAD = 150 * 2**20  # beyond the imports: figures, summaries, pyarrow buffers
 WORKER = 250 * 2**20  # one local worker process (imports and model)
+COLUMN_BYTES = 48  # a streamed run: one metric and the month column read back, and their per-month quantiles
 PARQUET_BYTES = 200  # bytes per row of a saved table (measured ~190 for every column, snappy)
 MARGIN = 0.9  # use at most this share of what is free
 
@@ -67,16 +72,19 @@ def rows_of(job) -> int:
     return int(job.runs) * int(months)
 
 
-def estimate(job, chunk_size: int, workers: int, row_bytes: int, *, out=None, processes: bool = False) -> Estimate:
+def estimate(job, chunk_size: int, workers: int, row_bytes: int, *, out=None, processes: bool = False,
+             streamed: bool = False) -> Estimate:
     """Peak memory and disk of a job run in batches of ``chunk_size`` on ``workers`` (local processes or not).
 
-    ``row_bytes``: bytes per row of its table (the sizes of its columns' dtypes).
+    ``row_bytes``: bytes per row of its table (the sizes of its columns' dtypes); ``streamed``: the table
+    is never held whole (see the module's note).
     """
     rb = int(row_bytes)
     rows = rows_of(job)
     per_run = rows // max(job.runs, 1)
     in_flight = min(int(workers), -(-job.runs // int(chunk_size))) * int(chunk_size) * per_run * rb
-    memory = int(TABLE_FACTOR * rows * rb + FLIGHT_FACTOR * in_flight + OVERHEAD
+    table = COLUMN_BYTES * rows if streamed else TABLE_FACTOR * rows * rb
+    memory = int(table + FLIGHT_FACTOR * in_flight + OVERHEAD
                   + (int(workers) * WORKER if processes else 0))
     disk = 2 * rows * PARQUET_BYTES if out is not None else 0
     return Estimate(rows, rb, memory, disk)
@@ -140,22 +148,24 @@ def free_disk(out) -> int | None:
 
 
 def check_resources(job, chunk_size: int, workers: int, row_bytes: int, *, out=None,
-                    processes: bool = False) -> Estimate:
+                    processes: bool = False, streamed: bool = False) -> Estimate:
     """Refuse, with one line, a job whose estimated peak memory or disk exceeds what is free."""
     check_runs(job.runs)
-    est = estimate(job, chunk_size, workers, row_bytes, out=out, processes=processes)
+    est = estimate(job, chunk_size, workers, row_bytes, out=out, processes=processes, streamed=streamed)
     if os.environ.get("ALLIANCE_SIM_NO_RESOURCE_CHECK"):
         return est
     what = f"{job.runs:,} runs x {est.rows // max(job.runs, 1)} months"
     mem = available_memory()
     if mem is not None and est.memory > MARGIN * mem:
-        table = TABLE_FACTOR * est.table
+        table = (COLUMN_BYTES * est.rows) if streamed else TABLE_FACTOR * est.table
         if table + OVERHEAD <= MARGIN * mem:  # the table would fit: the batches in flight do not
             how = "use a smaller --chunk-size or fewer --workers"
         else:
             budget = MARGIN * mem - (est.memory - table)  # what is left for the table beside the rest
-            fit = int(max(budget, 0) // (TABLE_FACTOR * est.row_bytes * (est.rows // max(job.runs, 1))))
-            how = (f"the whole table is held in memory: about {fit:,} runs fit here; run fewer replicates "
+            per_row = COLUMN_BYTES if streamed else TABLE_FACTOR * est.row_bytes
+            fit = int(max(budget, 0) // (per_row * (est.rows // max(job.runs, 1))))
+            held = "its columns are read back one at a time" if streamed else "the whole table is held in memory"
+            how = (f"{held}: about {fit:,} runs fit here; run fewer replicates "
                    f"(several runs with different --seed)" if fit >= 1
                    else "free some memory, or use a smaller --chunk-size or fewer --workers")
         raise UserError(f"{what} need about {size(est.memory)} of memory; {size(mem)} is available; {how}",

@@ -239,6 +239,7 @@ class ChunkStore:
         path = self.path(lo, hi)
         _write_atomic(self.record_path(lo, hi), lambda p: p.write_text(json.dumps(record, indent=1)))
         _write_atomic(path, lambda p: df.to_parquet(p, index=False))
+        _release_arrow_memory()
         return path
 
     def verify(self, lo: int, hi: int, ids, expect: "Expected | None" = None) -> tuple[dict | None, str]:
@@ -269,6 +270,7 @@ class ChunkStore:
             arrays = frame_arrays(pd.read_parquet(self.path(lo, hi)))
         except Exception:  # noqa: BLE001 - any damage: the chunk is recomputed
             return None, "the file is unreadable"
+        _release_arrow_memory()
         if content_hash(arrays) != record.get("content_sha256"):
             return None, "its data does not match the hash recorded when it was written"
         why = check_chunk(arrays, ids, expect)
@@ -289,6 +291,16 @@ class ChunkStore:
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _release_arrow_memory() -> None:
+    """Hand back what pyarrow's allocator keeps after a chunk is written or read (else it stays with the process)."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - an old pyarrow
+        pass
 
 
 class Expected:

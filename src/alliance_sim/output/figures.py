@@ -1,7 +1,8 @@
 """Matplotlib figures of results: fan charts, action shares, payoffs, comparisons, explain waterfalls.
 
-Functions take tidy DataFrames (the trajectories table) and return figures;
-they never compute model results themselves. Every figure says what its
+Functions take the trajectories table, a DataFrame or a ``StoredTable`` (a
+saved file, of which each figure reads only the columns it draws), and
+return figures; they never compute model results themselves. Every figure says what its
 lines and bands are (legend), puts dates on the x axis with the scenario's
 events marked, labels metrics with their meaning and unit from
 ``domain.metrics.UNITS``, gives shares a binomial (Wilson) interval, and has
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..domain.actors import ACTORS, ACTOR_NAMES
 from ..domain.metrics import MAIN_METRICS, UNITS, action_column, payoff_column
+from .table import StoredTable
 
 BANDS = ((0.05, 0.95, 0.16, "90% of replicates"), (0.25, 0.75, 0.32, "50% of replicates"))
 SOLUTIONS = {"qre": "logit QRE", "nash": "Nash (limiting logit QRE)", "pure": "pure Nash"}
@@ -84,14 +86,27 @@ def _time(df):
     return "month" if "month" in df.columns else "step"
 
 
-def _dates(df, info=None, at: str = "end"):
-    """The table's months and where they sit on a date axis.
+def _read(df, columns, months=None):
+    """Only ``columns`` (and the rows of ``months``) of a table; a DataFrame is returned whole without ``months``."""
+    if isinstance(df, StoredTable):
+        return df.read(columns, months=months)
+    if months is None:
+        return df
+    return df.loc[df[_time(df)].isin(list(months)), list(columns)]
+
+
+def _dates(df, info=None, at: str = "end", months=None):
+    """The table's months (or ``months``) and where they sit on a date axis.
 
     ``at="end"``: a month's state is drawn at the end of that month (month 0,
     the starting state, at the start date); ``at="start"``: a month's actions
     are drawn from its first day. Events are drawn at the first day of their month.
     """
     t = _time(df)
+    if isinstance(df, StoredTable):  # every replicate has the same months: the first rows tell them
+        df = df.first_rows([t] + (["date"] if "date" in df.columns else []))
+    if months is not None:
+        df = df[df[t].isin(list(months))]
     months = np.sort(df[t].unique())
     if "date" in df.columns and np.issubdtype(df["date"].dtype, np.datetime64):
         d = df.drop_duplicates(t).set_index(t)["date"]
@@ -136,13 +151,74 @@ def _events(ax, info, text: bool = True) -> list:
     return [mlines.Line2D([], [], color="0.35", lw=0.9, ls=":", label="scenario event")]
 
 
+def _months(df) -> list[int]:
+    """The months a table holds."""
+    if isinstance(df, StoredTable):
+        return df.months()
+    return sorted(int(m) for m in df[_time(df)].unique())
+
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
 def quantiles(df, metric: str):
-    """Per-month mean and quantiles of a metric across replicates (month 0 included when recorded)."""
-    g = df.groupby(_time(df))[metric]
-    q = g.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
-    q["mean"] = g.mean()
-    q["count"] = g.count()
+    """Per-month mean and quantiles of a metric across replicates (month 0 included when recorded).
+
+    One month at a time, without the whole-table sort a ``groupby`` needs
+    (several times the column's size): the quantiles and counts are exactly
+    a whole-table ``groupby``'s; the means agree to rounding (pandas sums a
+    lone group plainly, groups of a whole table with compensation).
+    """
+    import pandas as pd
+
+    t = _time(df)
+    month = df[t].to_numpy()
+    values = df[metric].to_numpy()
+    rows = _month_rows(month)
+    if rows is None:  # not one row per replicate and month, in the same order for each: the plain groupby
+        g = df.groupby(t)[metric]
+        q = g.quantile(list(QUANTILES)).unstack()
+        q["mean"] = g.mean()
+        q["count"] = g.count()
+        return q
+    return _per_month(values, rows, t)
+
+
+def _per_month(values, rows, t: str = "month"):
+    """``quantiles``' table from a column's values and ``[(month, rows), ...]``."""
+    import pandas as pd
+
+    out = []
+    for m, take in rows:
+        s = pd.Series(values[take])
+        g = s.groupby(np.zeros(s.size, dtype=np.int8))
+        out.append([*g.quantile(list(QUANTILES)).to_numpy(), g.mean().iloc[0], g.count().iloc[0]])
+    q = pd.DataFrame(out, index=pd.Index([m for m, _ in rows], name=t), columns=[*QUANTILES, "mean", "count"])
+    q["count"] = q["count"].astype(np.int64)
     return q
+
+
+def _stats(df, metric: str):
+    """``(quantiles, is_binary)`` of a metric; of a stored table only that column is read (not the months)."""
+    if isinstance(df, StoredTable):
+        rows = df.month_rows()
+        if rows is not None:
+            values = df.read([metric])[metric].to_numpy()
+            return _per_month(values, rows, _time(df)), is_binary(values)
+    data = _read(df, [_time(df), metric])
+    return quantiles(data, metric), is_binary(data[metric])
+
+
+def _month_rows(month):
+    """``[(month, rows), ...]`` when the table holds each replicate's months in one order (slices), else None."""
+    n = month.size
+    if n == 0:
+        return None
+    first = month[0]
+    h = int(np.argmax(month[1:] == first)) + 1 if (month[1:] == first).any() else n
+    if n % h or not (month.reshape(-1, h) == month[:h]).all() or np.unique(month[:h]).size != h:
+        return None
+    return sorted((int(m), slice(j, None, h)) for j, m in enumerate(month[:h]))
 
 
 def wilson(share, n, z: float = SHARE_Z):
@@ -155,22 +231,27 @@ def wilson(share, n, z: float = SHARE_Z):
 
 
 def is_binary(values) -> bool:
+    """Whether every finite value is 0 or 1 (and there is one); masks only, no copy of a float column."""
     v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    return v.size > 0 and bool(np.all((v == 0.0) | (v == 1.0)))
+    finite = np.isfinite(v)
+    return bool(finite.any()) and bool(np.all((v == 0.0) | (v == 1.0) | ~finite))
 
 
 # ----------------------------------------------------------------------------- fan charts
 def fan_chart(df, metric: str, ax=None, *, color="C0", name_=None, show_mean=None, info=None, bands=True,
-              events=True, linestyle="-"):
-    """Median with 50% and 90% bands of ``metric`` over dates; for a 0/1 metric the share with a 95% interval."""
+              events=True, linestyle="-", dates=None, stats=None):
+    """Median with 50% and 90% bands of ``metric`` over dates; for a 0/1 metric the share with a 95% interval.
+
+    ``dates``: the ``(months, dates)`` to draw (default: the table's); ``stats``: the metric's
+    ``(quantiles, is_binary)`` when already computed.
+    """
     import matplotlib.pyplot as plt
 
     ax = ax or plt.subplots(figsize=(6.4, 3.8), layout="constrained")[1]
-    q = quantiles(df, metric)
-    months, dates = _dates(df, info)
+    months, dates = dates if dates is not None else _dates(df, info)
+    q, is_01 = stats if stats is not None else _stats(df, metric)
     q = q.loc[months]
-    binary = show_mean if show_mean is not None else is_binary(df[metric])
+    binary = show_mean if show_mean is not None else is_01
     if binary:
         lo, hi = wilson(q["mean"], q["count"])
         if bands:
@@ -229,10 +310,12 @@ def metrics_grid(df, metrics=MAIN_METRICS, title: str = "", *, info=None):
     metrics = [m for m in metrics if m in df.columns]
     fig, axes = _grid(len(metrics))
     any_binary = False
+    dates = _dates(df, info)
     for ax, metric in zip(axes.flat, metrics):
-        binary = is_binary(df[metric])
+        stats = _stats(df, metric)  # a stored table: one column at a time
+        binary = stats[1]
         any_binary |= binary
-        fan_chart(df, metric, ax=ax, info=info, color="C3" if binary else "C0")
+        fan_chart(df, metric, ax=ax, info=info, color="C3" if binary else "C0", dates=dates, stats=stats)
     for ax in axes[-1]:
         ax.set_xlabel("date (state at the end of each month)", fontsize=8)
     _band_legend(fig, info, any_binary)
@@ -263,6 +346,41 @@ def _action_colors(labels: list[str]) -> dict:
     return out
 
 
+def action_share_table(df, col: str):
+    """Share of replicates taking each action of column ``col``, per month (rows) and action (columns).
+
+    Counted with ``numpy.bincount`` on the category codes, a month at a time:
+    the same numbers as ``groupby(month)[col].value_counts(normalize=True)``
+    (each count over the month's replicates with an action), without its
+    whole-table sort. Of a stored table only the action column is read.
+    """
+    t = _time(df)
+    if isinstance(df, StoredTable):
+        rows = df.month_rows()
+        df = df.read([col] if rows is not None else [t, col])
+    else:
+        rows = None
+    cats = list(df[col].cat.categories)
+    codes = df[col].cat.codes.to_numpy()
+    if rows is None:
+        month = df[t].to_numpy()
+        rows = _month_rows(month) or [(int(m), month == m) for m in np.sort(np.unique(month))]
+    return _shares(codes, rows, cats, t)
+
+
+def _shares(codes, rows, cats: list, t: str):
+    import pandas as pd
+
+    out = []
+    for _, take in rows:
+        c = codes[take]
+        counts = np.bincount(c[c >= 0], minlength=len(cats))  # a missing action (month 0) is not counted
+        total = counts.sum()
+        out.append(counts / (total if total else 1))
+    return pd.DataFrame(np.array(out).reshape(len(rows), len(cats)), index=pd.Index([m for m, _ in rows], name=t),
+                        columns=pd.CategoricalIndex(cats, categories=cats))
+
+
 def action_shares(df, actors=ACTORS, title: str = "", *, info=None):
     """Share of replicates taking each action, per actor, over dates (month 0 has no actions)."""
     from ..abm.recorder import action_categories
@@ -270,12 +388,13 @@ def action_shares(df, actors=ACTORS, title: str = "", *, info=None):
     actors = list(actors)
     fig, axes = _grid(len(actors), w=5.0, h=3.2)
     t = _time(df)
-    played = df[df[t] >= 1]
-    months, dates = _dates(played, info, at="start")
+    played_months = [m for m in _months(df) if m >= 1]
+    months, dates = _dates(df, info, at="start", months=played_months)
     for ax, code in zip(axes.flat, actors):
         col = action_column(code)
-        shares = played.groupby(t, observed=False)[col].value_counts(normalize=True).unstack(fill_value=0.0)
-        shares = shares.reindex(months).fillna(0.0)
+        # every month is counted on its own: reading month 0 too (no actions) and dropping it is cheaper
+        # than selecting the played months' rows first
+        shares = action_share_table(df, col).reindex(months).fillna(0.0)
         cats = [c for c in action_categories(code) if c in shares.columns and (shares[c] > 0).any()]
         colors = _action_colors(action_categories(code))
         # each month's shares hold from its first day to its last (a step), so events line up
@@ -305,9 +424,12 @@ def payoffs_over_time(df, actors=ACTORS, title: str = "", *, info=None):
     """Each actor's realised stage payoff on its own axis (utilities are not comparable across actors)."""
     actors = list(actors)
     fig, axes = _grid(len(actors), w=4.3, h=2.8)
-    played = df[df[_time(df)] >= 1]
+    t = _time(df)
+    played_months = [m for m in _months(df) if m >= 1]
+    dates = _dates(df, info, months=played_months)
     for i, (ax, code) in enumerate(zip(axes.flat, actors)):
-        fan_chart(played, payoff_column(code), ax=ax, info=info, color="C0", show_mean=False)
+        # quantiles are per month: only the played months' are drawn (month 0 has no payoffs)
+        fan_chart(df, payoff_column(code), ax=ax, info=info, color="C0", show_mean=False, dates=dates)
         ax.set_title(ACTOR_NAMES[code], fontsize=9)
         ax.set_ylabel("utility (own scale)", fontsize=8)
     for ax in axes[-1]:

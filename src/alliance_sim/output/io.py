@@ -166,7 +166,15 @@ def manifest(kind: str, scenario, *, seed: int, solution: str, **facts) -> dict:
 
 
 def write_table(df, folder: Path, name: str, table_format: str = "parquet") -> Path:
-    """Write ``name.parquet`` (or ``name.csv`` when asked, or without pyarrow)."""
+    """Write ``name.parquet`` (or ``name.csv`` when asked, or without pyarrow).
+
+    ``df`` is a DataFrame, or a table on disk or in pieces (``output.table``:
+    anything with ``pieces()``), copied one piece at a time.
+    """
+    if hasattr(df, "pieces"):
+        from .table import write_pieces
+
+        return write_pieces(df.pieces(), folder, name, table_format)
     if table_format == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -220,26 +228,35 @@ def write_outputs(out, tables: dict, manifest: dict | None = None, figures: dict
     ``overwrite`` is set (see :func:`check_out`). ``extra`` maps a file
     name to text written as is (e.g. the scenario file that was run).
     """
-    import matplotlib.pyplot as plt
-
     out = Path(out)
     formats = check_figure_formats(figure_formats)
     with atomic_dir(out, overwrite=overwrite) as tmp:
-        for name, df in tables.items():
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            if name.endswith(".csv"):
-                df.to_csv(tmp / name, index=False)
-            else:
-                write_table(df, (tmp / name).parent, Path(name).name, table_format)
-        for name, text in (extra or {}).items():
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).write_text(text, encoding="utf-8")
-        if manifest is not None:
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-        for name, fig in (figures or {}).items():
-            save_figure(fig, tmp / name, formats)
-            plt.close(fig)
+        write_outputs_into(tmp, tables, manifest, figures, table_format=table_format, figure_formats=formats,
+                           extra=extra)
     return out
+
+
+def write_outputs_into(tmp: Path, tables: dict, manifest: dict | None = None, figures: dict | None = None, *,
+                       table_format: str = "parquet", figure_formats=("png",), extra: dict | None = None) -> None:
+    """The files of :func:`write_outputs`, into a folder being prepared (``atomic_dir``'s)."""
+    import matplotlib.pyplot as plt
+
+    tmp = Path(tmp)
+    formats = check_figure_formats(figure_formats)
+    for name, df in tables.items():
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".csv"):
+            df.to_csv(tmp / name, index=False)
+        else:
+            write_table(df, (tmp / name).parent, Path(name).name, table_format)
+    for name, text in (extra or {}).items():
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / name).write_text(text, encoding="utf-8")
+    if manifest is not None:
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    for name, fig in (figures or {}).items():
+        save_figure(fig, tmp / name, formats)
+        plt.close(fig)
 
 
 def _remove_stale_temps(out: Path) -> None:
