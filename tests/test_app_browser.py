@@ -153,7 +153,10 @@ def test_an_out_of_range_value_shows_the_librarys_message_and_the_app_still_runs
     page.wait_for_selector(".as-run-card .v-progress-linear")
     page.click(".as-cancel")
     page.wait_for_selector("text=cancelled: nothing was kept")
-    assert page.is_enabled(".as-run")
+    # the message is set inside the run's thread just before it ends; the button follows once it has ended
+    from playwright.sync_api import expect
+
+    expect(page.locator(".as-run")).to_be_enabled(timeout=10_000)
     for metric, value in _library("baseline", 200, 0, (("offer_relief", 0.5),)).items():
         assert _mean(page, metric) == value, metric
 
