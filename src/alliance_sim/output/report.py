@@ -34,6 +34,7 @@ import numpy as np
 from .._version import __version__
 from ..domain.actors import ACTOR_NAMES, ACTORS, arenas_of
 from ..domain.metrics import MAIN_METRICS, action_column
+from ..domain.scenario import describe_event
 from ..errors import UserError
 from . import figures as F
 
@@ -194,15 +195,6 @@ def changed_parameters(res) -> list[str]:
     return list(_run_overrides(res))
 
 
-def _event_text(ev) -> str:
-    parts = [f"{k} = {v:g}" for k, v in ev.params.items()]
-    parts += [f"{k} = {v:g}" for k, v in ev.state_set.items()]
-    parts += [f"{k} + {v:g}" for k, v in ev.state_add.items()]
-    if ev.until is not None:
-        parts.append(f"until month {ev.until}")
-    return "; ".join(parts)
-
-
 def _facts(res, man: dict) -> list[tuple[str, str]]:
     """The run's identity as (label, HTML) pairs: seed, replicates, solution, versions, commit, its date."""
     sc = res.scenario
@@ -238,7 +230,7 @@ def _run_section(res, man: dict, known, pre: str) -> str:
            f'<table class="facts"><tbody>{facts}</tbody></table>']
     if sc.events:
         rows = [[f"{ev.month}", e(_month_label(sc.start, ev.month)), e(F.EVENT_NAMES.get(ev.kind, ev.kind)),
-                 f"<code>{e(_event_text(ev))}</code>"] for ev in sorted(sc.events, key=lambda v: (v.month, v.kind))]
+                 f"<code>{e(describe_event(ev))}</code>"] for ev in sorted(sc.events, key=lambda v: (v.month, v.kind))]
         out.append(_table(["month", "date", "event", "what it changes"], rows,
                           "Events: each acts from the first day of its month."))
     else:
