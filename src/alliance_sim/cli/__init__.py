@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    _system_allocator_for_arrow()
     parser = build_parser()
     args = None
     try:
@@ -45,6 +46,22 @@ def main(argv=None) -> int:
         return 0
     except (OSError, MemoryError) as e:  # a full disk, a read-only or missing folder, out of memory, ...
         return _failed(args, e)
+
+
+def _system_allocator_for_arrow() -> None:
+    """Let pyarrow allocate with the system allocator in this command's processes, unless the user chose.
+
+    A large run streams its table through pyarrow chunk by chunk; pyarrow's
+    default allocator (mimalloc) keeps the freed buffers for reuse, which at
+    100,000 replicates held about 40 MB more at the peak (412 MB against 371
+    MB, serial, figures drawn) at the same speed. Set here, in the command's
+    own process before pyarrow is imported, rather than in the library, where
+    it would change a setting of the user's whole Python session. Worker
+    processes inherit it.
+    """
+    import os
+
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 
 def _failed(args, e: BaseException) -> int:
