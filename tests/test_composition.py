@@ -387,3 +387,30 @@ def test_a_composed_runs_folder_keeps_the_resolved_scenario(tmp_path):
     back = alliance_sim.load(tmp_path / "x")
     assert back.scenario.events == res.scenario.events
     assert back.scenario.parameters == res.scenario.parameters
+
+
+def test_retime_flag_moves_the_event_as_retimed_does(tmp_path):
+    """`run --retime EVENT=MONTH` is `load_scenario(...).retimed(...)`: the same table; bad input is one line."""
+    import pandas as pd
+
+    import alliance_sim
+    from _cli import cli
+
+    r = cli("run", "ceasefire_then_offer", "-n", "6", "--seed", "2", "--retime", "ceasefire=9", "--no-figures",
+            "--out", tmp_path / "cli")
+    assert r.returncode == 0, r.stderr
+    sc = alliance_sim.load_scenario("ceasefire_then_offer").retimed({"ceasefire": 9})
+    assert [e.month for e in sc.events if e.kind in ("ceasefire", "us_offer")] == [9, 15]  # the offer follows
+    want = alliance_sim.run(sc, 6, seed=2).trajectories
+    pd.testing.assert_frame_equal(alliance_sim.load(tmp_path / "cli").trajectories, want, check_exact=True)
+    # the default folder names the move; a compare applies it to the scenarios that schedule the event
+    r = cli("compare", "baseline", "ukraine_ceasefire", "-n", "4", "--retime", "ceasefire=6", "--no-figures",
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "results" / "compare" / "baseline_ukraine_ceasefire_ceasefire-at-6").is_dir()
+    for args, needle in ((("baseline", "--retime", "ceasefire=9"), "no scenario schedules an event 'ceasefire'"),
+                         (("ukraine_ceasefire", "--retime", "ceasefire=99"), "--retime ceasefire: month 99 outside"),
+                         (("ukraine_ceasefire", "--retime", "ceasefire"), "expected EVENT=MONTH")):
+        r = cli("run", *args, "-n", "3", "--out", tmp_path / "bad")
+        assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert not (tmp_path / "bad").exists()

@@ -92,6 +92,50 @@ def parse_sets(items) -> dict:
     return out
 
 
+def parse_retimes(items) -> dict:
+    """``--retime EVENT=MONTH`` items as ``{event: month}`` (checked against a scenario by ``retimed``)."""
+    out = {}
+    for item in items or []:
+        name, sep, month = item.partition("=")
+        name, month = name.strip(), month.strip()
+        if not sep or not name or not month.isdigit():
+            raise UserError(f"expected EVENT=MONTH (an event's id or kind, a whole month), got {item!r}",
+                            key="--retime")
+        out[name] = int(month)
+    return out
+
+
+def retimed_scenarios(scenarios, args) -> list:
+    """The scenarios with ``--retime`` applied: each moves the named events it schedules (and those timed
+    after them); an event no scenario schedules is an error naming the scenarios."""
+    from ..domain.scenario import load_scenario
+
+    loaded = [load_scenario(s) for s in scenarios]
+    moves = parse_retimes(getattr(args, "retimes", None))
+    for name in moves:
+        if not any(name in {t.key for t in sc.timing} | {t.kind for t in sc.timing} |
+                   {t.id for t in sc.timing if t.id} for sc in loaded):
+            raise UserError(f"no scenario schedules an event {name!r} ({', '.join(sc.name for sc in loaded)}); "
+                            f"allowed: an event's id or kind ('alliance-sim show SCENARIO' lists them)",
+                            key=f"--retime {name}")
+    out = []
+    for sc in loaded:
+        mine = {k: m for k, m in moves.items()
+                if k in {t.key for t in sc.timing} | {t.kind for t in sc.timing} | {t.id for t in sc.timing if t.id}}
+        for name, month in mine.items():  # one at a time, so that a bad month is named by its flag
+            if not 1 <= month <= sc.horizon:
+                raise UserError(f"month {month} outside {sc.name}'s horizon; allowed: 1 to {sc.horizon}",
+                                key=f"--retime {name}")
+        out.append(sc.retimed(mine) if mine else sc)
+    return out
+
+
+def add_retime(p) -> None:
+    p.add_argument("--retime", dest="retimes", action="append", metavar="EVENT=MONTH",
+                   help="move an event (its id or kind) to another month; events timed after it follow "
+                        "(repeatable; order and timing as a what-if)")
+
+
 # ----------------------------------------------------------------------------- flags
 def add_replicates(p, default: int, what: str = "replicates") -> None:
     p.add_argument("--replicates", "-n", type=positive_int, default=default, help=what)
@@ -169,6 +213,7 @@ def default_out(command: str, *parts, args=None) -> str:
     words = [slug(str(x)) for x in parts if x]
     if args is not None:
         words += [slug(item.replace(" ", "")) for item in (getattr(args, "sets", None) or [])]
+        words += [slug(item.replace(" ", "").replace("=", "-at-")) for item in (getattr(args, "retimes", None) or [])]
         if getattr(args, "solution", "qre") != "qre":
             words.append(args.solution)
     return f"results/{command}/{'_'.join(words)}"
@@ -197,6 +242,8 @@ def resume_command(args, out) -> str:
     parts = [PROG, "run", args.scenario, "--replicates", str(args.replicates), "--seed", str(args.seed)]
     for item in args.sets or []:
         parts += ["--set", item]
+    for item in getattr(args, "retimes", None) or []:
+        parts += ["--retime", item]
     if args.solution != "qre":
         parts += ["--solution", args.solution]
     if args.chunk_size:

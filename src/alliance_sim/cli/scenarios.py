@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
-from .options import (PROG, add_calibrated, add_output_flags, add_run_flags, executor_args, figure_formats, nonnegative_int,
-                      output_folder, parse_sets, positive_int, resume_command)
+from .options import (PROG, add_calibrated, add_output_flags, add_retime, add_run_flags, executor_args, figure_formats,
+                      nonnegative_int, output_folder, parse_sets, positive_int, resume_command, retimed_scenarios)
 from .options import seed as seed_type
 
 
@@ -18,14 +18,16 @@ def add_commands(sub) -> None:
     p = sub.add_parser("run", help="run a scenario ensemble and write tables and figures")
     p.add_argument("scenario", help="a shipped scenario name or a .toml path")
     add_run_flags(p)
+    add_retime(p)
     add_calibrated(p)
-    add_output_flags(p, "results/run/SCENARIO[_NAME-VALUE for each --set]")
+    add_output_flags(p, "results/run/SCENARIO[_NAME-VALUE for each --set, _EVENT-at-MONTH for each --retime]")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="trajectories file format")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run several scenarios on the same seed and compare them")
     p.add_argument("scenarios", nargs="+", help="two or more scenario names or paths")
     add_run_flags(p)
+    add_retime(p)
     add_calibrated(p)
     p.add_argument("--metric", action="append", default=None,
                    help="metric(s) to compare (repeatable; default: the main metrics)")
@@ -67,7 +69,7 @@ def cmd_run(args) -> int:
     from ..engine.store import ChunkStore, partial_dir
     from ..ensemble import run
 
-    sc = load_scenario(args.scenario)
+    sc = retimed_scenarios([args.scenario], args)[0]
     overrides = parse_sets(args.sets)
     formats = figure_formats(args)
     out = output_folder(args, "run", sc.name)
@@ -101,7 +103,7 @@ def cmd_compare(args) -> int:
     from ..ensemble import check_compare_args, compare
 
     # everything is checked before the first scenario runs
-    scenarios = [load_scenario(s) for s in args.scenarios]
+    scenarios = retimed_scenarios(args.scenarios, args)
     if len(scenarios) < 2:
         raise UserError("compare needs at least two scenarios", key="scenarios")
     metrics, month = check_compare_args(scenarios, args.metric, args.month, keys=("--metric", "--month"))
