@@ -112,16 +112,15 @@ def retimed_scenarios(scenarios, args) -> list:
 
     loaded = [load_scenario(s) for s in scenarios]
     moves = parse_retimes(getattr(args, "retimes", None))
+    names = [{n for t in sc.timing for n in (t.key, t.kind, t.id) if n} for sc in loaded]  # what can be named
     for name in moves:
-        if not any(name in {t.key for t in sc.timing} | {t.kind for t in sc.timing} |
-                   {t.id for t in sc.timing if t.id} for sc in loaded):
+        if not any(name in known for known in names):
             raise UserError(f"no scenario schedules an event {name!r} ({', '.join(sc.name for sc in loaded)}); "
                             f"allowed: an event's id or kind ('alliance-sim show SCENARIO' lists them)",
                             key=f"--retime {name}")
     out = []
-    for sc in loaded:
-        mine = {k: m for k, m in moves.items()
-                if k in {t.key for t in sc.timing} | {t.kind for t in sc.timing} | {t.id for t in sc.timing if t.id}}
+    for sc, known in zip(loaded, names):
+        mine = {k: m for k, m in moves.items() if k in known}
         for name, month in mine.items():  # one at a time, so that a bad month is named by its flag
             if not 1 <= month <= sc.horizon:
                 raise UserError(f"month {month} outside {sc.name}'s horizon; allowed: 1 to {sc.horizon}",
